@@ -1,0 +1,433 @@
+package pop3
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults, taken from the NetX Duo POP3 client so that C callers see the
+// timing they were written for.
+const (
+	DefaultConnectTimeout = 30 * time.Second
+	DefaultReplyTimeout   = 10 * time.Second
+
+	// DefaultMaxLineLength bounds a status line, a multi-line listing line or
+	// a SASL challenge. RFC 2449 limits replies to 512 octets; real servers
+	// exceed that with long capability lists and SASL challenges, so the
+	// default is generous while still refusing a server that never sends a
+	// line end.
+	DefaultMaxLineLength = 16 * 1024
+
+	bufferSize = 64 * 1024
+)
+
+// Options configure a Client. The zero value is usable.
+type Options struct {
+	// ReplyTimeout bounds each wait for bytes from the server (and each
+	// write): a reply, or the next part of message data. Zero means
+	// DefaultReplyTimeout; negative means none.
+	ReplyTimeout time.Duration
+
+	// MaxLineLength bounds one server line other than message data. Zero
+	// means DefaultMaxLineLength.
+	MaxLineLength int
+
+	// RequireTLS refuses to send any credential over a connection that is
+	// not TLS: login calls return ErrTLSRequired before writing anything.
+	RequireTLS bool
+
+	// DebugWriter, when set, receives the command and status lines of the
+	// session ("C: STAT", "S: +OK 2 320"). Credentials are replaced by "***"
+	// and message data is not written.
+	DebugWriter io.Writer
+}
+
+// State is the RFC 1939 session state as the client knows it.
+type State int
+
+// Session states.
+const (
+	StateAuthorization State = iota
+	StateTransaction
+	StateUpdate // QUIT acknowledged
+	StateClosed
+)
+
+func (s State) String() string {
+	switch s {
+	case StateAuthorization:
+		return "AUTHORIZATION"
+	case StateTransaction:
+		return "TRANSACTION"
+	case StateUpdate:
+		return "UPDATE"
+	}
+	return "CLOSED"
+}
+
+// Client is a POP3 session over one connection.
+//
+// A Client is not safe for concurrent use, except Close, which may be called
+// from another goroutine to abort a call in progress. A Message returned by
+// Retr or Top is valid until the next call on the Client, which first reads
+// whatever of it is left.
+type Client struct {
+	conn      net.Conn // the transport in use (TLS after an upgrade)
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	opts      Options
+	greeting  string
+	timestamp string
+	isTLS     bool
+	state     State
+	capa      Capabilities // nil until CAPA succeeded
+	msg       *Message     // message data not yet read to its end
+	err       error        // sticky: the session is unusable after it
+
+	// dl serialises deadline changes between reads and a context's
+	// cancellation, so a cancelled call cannot be given a fresh deadline.
+	dl       sync.Mutex
+	ctx      context.Context
+	stopCtx  func() bool
+	canceled bool
+}
+
+// NewClient starts a session on conn, which is already connected (and, for
+// pop3s, already TLS): it reads the greeting. It closes conn and returns an
+// error when the greeting is missing or negative.
+func NewClient(conn net.Conn, opts *Options) (*Client, error) {
+	return newClient(context.Background(), conn, opts)
+}
+
+func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
+	c := &Client{}
+	if opts != nil {
+		c.opts = *opts
+	}
+	if c.opts.ReplyTimeout == 0 {
+		c.opts.ReplyTimeout = DefaultReplyTimeout
+	}
+	if c.opts.MaxLineLength <= 0 {
+		c.opts.MaxLineLength = DefaultMaxLineLength
+	}
+	// A line must fit the read buffer, which is what bounds memory.
+	c.opts.MaxLineLength = min(c.opts.MaxLineLength, bufferSize-2)
+	c.setConn(conn)
+	if err := c.begin(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	line, err := c.readStatus("greeting")
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.greeting = line
+	c.timestamp = parseTimestamp(line)
+	return c, nil
+}
+
+func (c *Client) setConn(conn net.Conn) {
+	c.conn = conn
+	dc := &deadlineConn{Conn: conn, c: c}
+	c.br = bufio.NewReaderSize(dc, bufferSize)
+	c.bw = bufio.NewWriterSize(dc, 4096)
+}
+
+// Greeting returns the text of the server's +OK greeting.
+func (c *Client) Greeting() string { return c.greeting }
+
+// Timestamp returns the APOP timestamp of the greeting, angle brackets
+// included, or "" when the greeting has none.
+func (c *Client) Timestamp() string { return c.timestamp }
+
+// IsTLS reports whether the session runs over TLS.
+func (c *Client) IsTLS() bool { return c.isTLS }
+
+// State returns the session state.
+func (c *Client) State() State { return c.state }
+
+// Conn returns the underlying connection.
+func (c *Client) Conn() net.Conn { return c.conn }
+
+// Close closes the connection without QUIT, so the server commits no
+// deletion. It is safe to call more than once and from another goroutine.
+func (c *Client) Close() error {
+	c.dl.Lock()
+	conn := c.conn
+	c.dl.Unlock()
+	if conn == nil {
+		return nil
+	}
+	return conn.Close()
+}
+
+// deadlineConn renews the read and write deadlines before every transfer,
+// so ReplyTimeout bounds each wait rather than a whole message, and a
+// cancelled context stays cancelled.
+type deadlineConn struct {
+	net.Conn
+	c *Client
+}
+
+func (d *deadlineConn) Read(p []byte) (int, error) {
+	if err := d.c.renew(true); err != nil {
+		return 0, err
+	}
+	return d.Conn.Read(p)
+}
+
+func (d *deadlineConn) Write(p []byte) (int, error) {
+	if err := d.c.renew(false); err != nil {
+		return 0, err
+	}
+	return d.Conn.Write(p)
+}
+
+func (c *Client) renew(read bool) error {
+	c.dl.Lock()
+	defer c.dl.Unlock()
+	if c.canceled {
+		return c.ctx.Err()
+	}
+	var t time.Time
+	if c.opts.ReplyTimeout > 0 {
+		t = time.Now().Add(c.opts.ReplyTimeout)
+	}
+	if read {
+		return c.conn.SetReadDeadline(t)
+	}
+	return c.conn.SetWriteDeadline(t)
+}
+
+// begin makes ctx govern the I/O that follows, until the next begin.
+func (c *Client) begin(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c.dl.Lock()
+	if c.stopCtx != nil {
+		c.stopCtx()
+		c.stopCtx = nil
+	}
+	c.ctx = ctx
+	c.canceled = false
+	c.dl.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.stopCtx = context.AfterFunc(ctx, func() {
+		c.dl.Lock()
+		defer c.dl.Unlock()
+		if c.ctx == ctx {
+			c.canceled = true
+			c.conn.SetDeadline(time.Unix(1, 0))
+		}
+	})
+	return nil
+}
+
+// start prepares a command: the session must be usable, message data left
+// by the previous command is drained, and ctx takes over.
+func (c *Client) start(ctx context.Context) error {
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.begin(ctx); err != nil {
+		return err
+	}
+	if c.msg != nil {
+		m := c.msg
+		if _, err := io.Copy(io.Discard, m); err != nil {
+			return err // m.Read already made it sticky
+		}
+	}
+	return nil
+}
+
+// fail records a failure that leaves the session unusable: the connection
+// is closed and later calls return ErrClosed wrapping the cause.
+func (c *Client) fail(err error) error {
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: %w", ErrClosed, err)
+		c.state = StateClosed
+		c.conn.Close()
+	}
+	return err
+}
+
+// netErr wraps an I/O error of cmd, preferring the context's error when the
+// context is what interrupted the I/O.
+func (c *Client) netErr(cmd string, err error) error {
+	c.dl.Lock()
+	canceled, ctx := c.canceled, c.ctx
+	c.dl.Unlock()
+	if canceled && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return c.fail(fmt.Errorf("pop3: %s: %w", cmd, err))
+}
+
+// writeLine sends one command line. debug is what the trace shows of it.
+func (c *Client) writeLine(cmd, line, debug string) error {
+	if c.opts.DebugWriter != nil {
+		fmt.Fprintf(c.opts.DebugWriter, "C: %s\n", debug)
+	}
+	c.bw.WriteString(line)
+	c.bw.WriteString("\r\n")
+	if err := c.bw.Flush(); err != nil {
+		return c.netErr(cmd, err)
+	}
+	return nil
+}
+
+// readLine reads one line, without its line end, bounded by MaxLineLength.
+// The returned slice is valid until the next read.
+func (c *Client) readLine(cmd string) ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull || len(line) > c.opts.MaxLineLength+2 {
+		return nil, c.fail(&ProtocolError{Cmd: cmd, Msg: fmt.Sprintf("line over %d octets", c.opts.MaxLineLength), Err: ErrLineTooLong})
+	}
+	if err != nil {
+		return nil, c.netErr(cmd, err)
+	}
+	return bytes.TrimSuffix(line[:len(line)-1], []byte{'\r'}), nil
+}
+
+// readStatus reads a status line and returns its text after +OK. A -ERR
+// becomes a *ResponseError; anything else a *ProtocolError, which also
+// ends the session because the reply boundaries are then unknown.
+func (c *Client) readStatus(cmd string) (string, error) {
+	line, err := c.readLine(cmd)
+	if err != nil {
+		return "", err
+	}
+	if c.opts.DebugWriter != nil {
+		fmt.Fprintf(c.opts.DebugWriter, "S: %s\n", line)
+	}
+	ok, text, err := parseStatus(cmd, line)
+	if err != nil {
+		return "", c.fail(err)
+	}
+	if !ok {
+		code, msg := parseRespCode(text)
+		return "", &ResponseError{Cmd: cmd, Code: code, Text: msg}
+	}
+	return text, nil
+}
+
+// cmd sends one command and reads its status line. args are joined with
+// spaces after verb; each is checked for CR, LF and NUL first.
+func (c *Client) cmd(ctx context.Context, verb string, args ...string) (string, error) {
+	if err := c.start(ctx); err != nil {
+		return "", err
+	}
+	line := verb
+	for _, a := range args {
+		if err := checkArg(a); err != nil {
+			return "", err
+		}
+		line += " " + a
+	}
+	if err := c.writeLine(verb, line, line); err != nil {
+		return "", err
+	}
+	return c.readStatus(verb)
+}
+
+// secretCmd is cmd for a command whose last argument must not be traced.
+func (c *Client) secretCmd(ctx context.Context, verb string, args ...string) (string, error) {
+	if err := c.start(ctx); err != nil {
+		return "", err
+	}
+	for _, a := range args {
+		if err := checkArg(a); err != nil {
+			return "", err
+		}
+	}
+	shown := append(append([]string{verb}, args[:len(args)-1]...), "***")
+	line := strings.Join(append([]string{verb}, args...), " ")
+	if err := c.writeLine(verb, line, strings.Join(shown, " ")); err != nil {
+		return "", err
+	}
+	return c.readStatus(verb)
+}
+
+func checkArg(s string) error {
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return fmt.Errorf("%w: CR, LF or NUL in an argument", ErrInvalidArgument)
+	}
+	return nil
+}
+
+func parseStatus(cmd string, line []byte) (ok bool, text string, err error) {
+	switch {
+	case hasPrefixFold(line, "+OK"):
+		rest := line[3:]
+		if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' {
+			break
+		}
+		return true, strings.TrimLeft(string(rest), " \t"), nil
+	case hasPrefixFold(line, "-ERR"):
+		rest := line[4:]
+		if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' {
+			break
+		}
+		return false, strings.TrimLeft(string(rest), " \t"), nil
+	}
+	return false, "", &ProtocolError{Cmd: cmd, Msg: fmt.Sprintf("bad status line %q", clip(line))}
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
+}
+
+// parseRespCode splits an RFC 2449 response code off a reply text.
+func parseRespCode(text string) (code, rest string) {
+	if !strings.HasPrefix(text, "[") {
+		return "", text
+	}
+	end := strings.IndexByte(text, ']')
+	if end < 0 {
+		return "", text
+	}
+	return strings.ToUpper(text[1:end]), strings.TrimLeft(text[end+1:], " ")
+}
+
+// parseTimestamp finds the RFC 1939 APOP timestamp: the first <...> of the
+// greeting, brackets included.
+func parseTimestamp(greeting string) string {
+	i := strings.IndexByte(greeting, '<')
+	if i < 0 {
+		return ""
+	}
+	j := strings.IndexByte(greeting[i:], '>')
+	if j < 0 {
+		return ""
+	}
+	ts := greeting[i : i+j+1]
+	if strings.ContainsAny(ts, " \t") || len(ts) < 3 {
+		return ""
+	}
+	return ts
+}
+
+// clip shortens server text quoted in an error.
+func clip(b []byte) string {
+	const max = 80
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}

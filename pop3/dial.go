@@ -1,0 +1,173 @@
+package pop3
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// TLSMode says how a Dialer secures the connection.
+type TLSMode int
+
+// TLS modes.
+const (
+	// TLSNone speaks POP3 in clear text, as NetX does.
+	TLSNone TLSMode = iota
+	// TLSImplicit speaks TLS from the first byte (pop3s, port 995, RFC 8314).
+	TLSImplicit
+	// TLSStartTLS upgrades with STLS (RFC 2595) before anything else is
+	// sent. If the server does not offer STLS, refuses it, or CAPA fails,
+	// Dial fails with ErrTLSRequired and no credential is ever sent.
+	TLSStartTLS
+)
+
+// Dialer connects to POP3 servers. The zero value dials in clear text with
+// the default timeouts.
+type Dialer struct {
+	// Timeout bounds the TCP connection and TLS handshake. Zero means
+	// DefaultConnectTimeout.
+	Timeout time.Duration
+	// TLS selects clear text, implicit TLS or STLS.
+	TLS TLSMode
+	// TLSConfig is used for both TLS modes. Nil means a default config; the
+	// server name, when missing, is taken from the address dialed.
+	// Certificates are verified unless the config says otherwise.
+	TLSConfig *tls.Config
+	// Options configure the Client.
+	Options Options
+	// NetDialer, if set, makes the TCP connection (e.g. to set a local
+	// address).
+	NetDialer *net.Dialer
+}
+
+// Dial connects to addr ("host:port"; IPv6 literals in brackets) in clear
+// text with default options and reads the greeting.
+func Dial(ctx context.Context, addr string) (*Client, error) {
+	var d Dialer
+	return d.Dial(ctx, addr)
+}
+
+// Dial connects to addr and returns a client ready to log in: greeting read
+// and, for TLSStartTLS, the session upgraded with its capabilities asked
+// again over TLS.
+func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = DefaultConnectTimeout
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	nd := d.NetDialer
+	if nd == nil {
+		nd = &net.Dialer{}
+	}
+	conn, err := nd.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pop3: connect %s: %w", addr, err)
+	}
+	cfg := tlsConfigFor(d.TLSConfig, addr)
+	if d.TLS == TLSImplicit {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("pop3: TLS handshake with %s: %w", addr, err)
+		}
+		conn = tc
+	}
+	c, err := newClient(dctx, conn, &d.Options)
+	if err != nil {
+		return nil, err
+	}
+	c.isTLS = d.TLS == TLSImplicit
+	if d.TLS == TLSStartTLS {
+		if err := c.startTLS(dctx, cfg); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	// The connect deadline must not outlive Dial.
+	if err := c.begin(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	} else {
+		cfg = cfg.Clone()
+	}
+	if cfg.ServerName == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			cfg.ServerName = host
+		}
+	}
+	return cfg
+}
+
+// StartTLS upgrades the session with STLS (RFC 2595) and asks CAPA again,
+// since capabilities seen before TLS may have been forged. cfg may be nil;
+// its ServerName must then be set on the Dialer path or verification fails.
+func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		cfg = tlsConfigFor(cfg, c.conn.RemoteAddr().String())
+	}
+	return c.startTLS(ctx, cfg)
+}
+
+func (c *Client) startTLS(ctx context.Context, cfg *tls.Config) error {
+	if c.isTLS {
+		return fmt.Errorf("%w: session is already TLS", ErrInvalidArgument)
+	}
+	capa, err := c.Capa(ctx)
+	if err != nil {
+		var re *ResponseError
+		if errors.As(err, &re) {
+			return fmt.Errorf("%w: CAPA failed, so STLS cannot be confirmed: %w", ErrTLSRequired, err)
+		}
+		return err
+	}
+	if !capa.Has("STLS") {
+		return fmt.Errorf("%w: server does not offer STLS", ErrTLSRequired)
+	}
+	if _, err := c.cmd(ctx, "STLS"); err != nil {
+		var re *ResponseError
+		if errors.As(err, &re) {
+			return fmt.Errorf("%w: %w", ErrTLSRequired, err)
+		}
+		return err
+	}
+	// Anything already buffered was sent before the handshake, in clear
+	// text, and an attacker could have injected it (CVE-2021-22947).
+	if n := c.br.Buffered(); n > 0 {
+		return c.fail(&ProtocolError{Cmd: "STLS", Msg: fmt.Sprintf("%d octets received after +OK and before the TLS handshake", n)})
+	}
+	tc := tls.Client(c.conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return c.fail(fmt.Errorf("pop3: STLS handshake: %w", err))
+	}
+	c.dl.Lock()
+	c.setConn(tc)
+	c.dl.Unlock()
+	c.isTLS = true
+	c.capa = nil
+	if _, err := c.Capa(ctx); err != nil {
+		var re *ResponseError
+		if !errors.As(err, &re) {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package pop3
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// dotReader reads the data of a multi-line reply: it removes the leading
+// dot of dot-stuffed lines and stops at the terminating ".", keeping every
+// other byte, CRLF included (net/textproto's DotReader would turn CRLF into
+// LF). The terminator is recognised as ".\r\n" or, from servers that end
+// lines with a bare LF, ".\n".
+//
+// It scans for "\n." with bytes.Index over the buffered data, so plain text
+// moves at memchr speed; only lines that start with a dot take the slow path.
+type dotReader struct {
+	br   *bufio.Reader
+	bol  bool // at the beginning of a line
+	done bool
+}
+
+func newDotReader(br *bufio.Reader) *dotReader {
+	return &dotReader{br: br, bol: true}
+}
+
+var nlDot = []byte("\n.")
+
+// lineStart handles the first bytes of a line. It reports whether the
+// terminator was consumed.
+func (d *dotReader) lineStart() (bool, error) {
+	b, err := d.br.Peek(2)
+	if len(b) < 1 {
+		return false, eofIsUnexpected(err)
+	}
+	if b[0] != '.' {
+		d.bol = false
+		return false, nil
+	}
+	if len(b) < 2 {
+		return false, eofIsUnexpected(err)
+	}
+	switch b[1] {
+	case '\n':
+		d.br.Discard(2)
+		d.done = true
+		return true, nil
+	case '\r':
+		b, err = d.br.Peek(3)
+		if len(b) < 3 {
+			return false, eofIsUnexpected(err)
+		}
+		if b[2] == '\n' {
+			d.br.Discard(3)
+			d.done = true
+			return true, nil
+		}
+	}
+	d.br.Discard(1) // the stuffed dot
+	d.bol = false
+	return false, nil
+}
+
+// chunk returns the next run of data that needs no unstuffing, at most max
+// bytes, straight from the read buffer. The caller must consume it with
+// d.br.Discard(len(chunk)) before the next read.
+func (d *dotReader) chunk(max int) ([]byte, error) {
+	for d.bol {
+		if d.done {
+			return nil, io.EOF
+		}
+		if _, err := d.lineStart(); err != nil {
+			return nil, err
+		}
+		if d.done {
+			return nil, io.EOF
+		}
+	}
+	if d.br.Buffered() == 0 {
+		if _, err := d.br.Peek(1); err != nil {
+			return nil, eofIsUnexpected(err)
+		}
+	}
+	buf, _ := d.br.Peek(min(d.br.Buffered(), max))
+	if i := bytes.Index(buf, nlDot); i >= 0 {
+		buf = buf[:i+1]
+	}
+	d.bol = buf[len(buf)-1] == '\n'
+	return buf, nil
+}
+
+func (d *dotReader) Read(p []byte) (int, error) {
+	if d.done {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) {
+		buf, err := d.chunk(len(p) - n)
+		if err != nil {
+			if err == io.EOF && n > 0 {
+				return n, nil
+			}
+			return n, err
+		}
+		n += copy(p[n:], buf)
+		d.br.Discard(len(buf))
+		if d.br.Buffered() == 0 {
+			// Return what we have rather than block for more.
+			break
+		}
+	}
+	return n, nil
+}
+
+// WriteTo writes the data to w straight from the read buffer, sparing the
+// copy that io.Copy would make through an intermediate buffer.
+func (d *dotReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		buf, err := d.chunk(bufferSize)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+		n, werr := w.Write(buf)
+		total += int64(n)
+		d.br.Discard(len(buf))
+		if werr != nil {
+			return total, &writeError{werr}
+		}
+	}
+}
+
+func eofIsUnexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

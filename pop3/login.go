@@ -1,0 +1,145 @@
+package pop3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/emersion/go-sasl"
+)
+
+// AuthMethod selects how Login authenticates.
+type AuthMethod int
+
+// Authentication methods.
+const (
+	// AuthAuto picks the best method the server offers (CAPA): over TLS,
+	// SASL PLAIN, then USER/PASS; in clear text, CRAM-MD5, then APOP, then
+	// (unless Strict) SASL PLAIN or USER/PASS.
+	AuthAuto AuthMethod = iota
+	// AuthUser is USER/PASS.
+	AuthUser
+	// AuthAPOP is APOP, falling back to USER/PASS, as NetX does, when the
+	// greeting has no timestamp or the server refuses APOP (unless Strict).
+	AuthAPOP
+	// AuthPlain is SASL PLAIN.
+	AuthPlain
+	// AuthLogin is SASL LOGIN.
+	AuthLogin
+	// AuthCramMD5 is SASL CRAM-MD5.
+	AuthCramMD5
+	// AuthXOAuth2 is SASL XOAUTH2; the secret is an OAuth 2.0 access token.
+	AuthXOAuth2
+)
+
+var authNames = [...]string{"auto", "user", "apop", "plain", "login", "cram-md5", "xoauth2"}
+
+func (m AuthMethod) String() string {
+	if m >= 0 && int(m) < len(authNames) {
+		return authNames[m]
+	}
+	return fmt.Sprintf("AuthMethod(%d)", int(m))
+}
+
+// ParseAuthMethod returns the method named as String names it.
+func ParseAuthMethod(s string) (AuthMethod, error) {
+	for i, n := range authNames {
+		if n == s {
+			return AuthMethod(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown authentication method %q", ErrInvalidArgument, s)
+}
+
+// LoginOptions tune Login. The zero value is AuthAuto, not strict.
+type LoginOptions struct {
+	Method AuthMethod
+	// Strict never sends a password that an eavesdropper could read: no
+	// USER/PASS, PLAIN or LOGIN unless the session is TLS, and so no
+	// fallback from APOP to USER/PASS.
+	Strict bool
+}
+
+// Login authenticates with the method opts selects (nil means AuthAuto).
+// Credentials holding CR, LF or NUL are refused before anything is sent.
+func (c *Client) Login(ctx context.Context, username, secret string, opts *LoginOptions) error {
+	var o LoginOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := c.checkCredentials(username, secret); err != nil {
+		return err
+	}
+	cleartextOK := c.isTLS || !o.Strict
+	refuse := func(what string) error {
+		return fmt.Errorf("%w: strict login will not send a %s password without TLS", ErrTLSRequired, what)
+	}
+	switch o.Method {
+	case AuthUser:
+		if !cleartextOK {
+			return refuse("USER/PASS")
+		}
+		return c.User(ctx, username, secret)
+	case AuthAPOP:
+		err := c.APOP(ctx, username, secret)
+		var re *ResponseError
+		if err == nil || !(errors.Is(err, ErrNoTimestamp) || errors.As(err, &re)) {
+			return err
+		}
+		if !cleartextOK {
+			return err
+		}
+		return c.User(ctx, username, secret)
+	case AuthPlain:
+		if !cleartextOK {
+			return refuse("PLAIN")
+		}
+		return c.Auth(ctx, sasl.NewPlainClient("", username, secret))
+	case AuthLogin:
+		if !cleartextOK {
+			return refuse("LOGIN")
+		}
+		return c.Auth(ctx, sasl.NewLoginClient(username, secret))
+	case AuthCramMD5:
+		return c.Auth(ctx, NewCramMD5Client(username, secret))
+	case AuthXOAuth2:
+		if !cleartextOK {
+			return refuse("XOAUTH2")
+		}
+		return c.Auth(ctx, NewXOAuth2Client(username, secret))
+	case AuthAuto:
+		return c.loginAuto(ctx, username, secret, cleartextOK)
+	}
+	return fmt.Errorf("%w: authentication method %v", ErrInvalidArgument, o.Method)
+}
+
+func (c *Client) loginAuto(ctx context.Context, username, secret string, cleartextOK bool) error {
+	capa, err := c.Capa(ctx)
+	if err != nil {
+		var re *ResponseError
+		if !errors.As(err, &re) {
+			return err
+		}
+		capa = Capabilities{} // a server without CAPA: RFC 1939 methods only
+	}
+	plain := &LoginOptions{Strict: !cleartextOK}
+	if c.isTLS {
+		if capa.HasSASL(MechPlain) {
+			plain.Method = AuthPlain
+			return c.Login(ctx, username, secret, plain)
+		}
+		plain.Method = AuthUser
+		return c.Login(ctx, username, secret, plain)
+	}
+	switch {
+	case capa.HasSASL(MechCramMD5):
+		return c.Auth(ctx, NewCramMD5Client(username, secret))
+	case c.timestamp != "":
+		plain.Method = AuthAPOP
+	case capa.HasSASL(MechPlain):
+		plain.Method = AuthPlain
+	default:
+		plain.Method = AuthUser
+	}
+	return c.Login(ctx, username, secret, plain)
+}

@@ -1,0 +1,37 @@
+// Package pop3test provides an in-memory POP3 server for tests, demos and
+// benchmarks, in the spirit of net/http/httptest.
+//
+// The server speaks RFC 1939 (USER/PASS, APOP, STAT, LIST, UIDL, RETR, TOP,
+// DELE, NOOP, RSET, QUIT), RFC 2449 (CAPA, PIPELINING, response codes),
+// RFC 5034 (AUTH with PLAIN, LOGIN, CRAM-MD5 and XOAUTH2) and RFC 2595 (STLS),
+// plus implicit TLS. It listens on loopback TCP, so a client under test goes
+// through a real network stack, and it can misbehave on purpose (see Faults)
+// so that a client's error paths can be exercised too.
+//
+// A minimal test:
+//
+//	srv, err := pop3test.NewServer(pop3test.Options{})
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	defer srv.Close()
+//	mbox := srv.AddUser("alice", "secret", []byte("Subject: hi\r\n\r\nhello\r\n"))
+//	// ... run the client against srv.Addr() ...
+//	if n := len(mbox.Messages()); n != 0 {
+//		t.Errorf("%d messages left, want 0", n)
+//	}
+//
+// Message data is sent exactly as stored, dot-stuffed and followed by the
+// ".\r\n" terminator line. Sizes (STAT, LIST, RETR) are the octet counts of
+// the stored bytes. A non-empty message that does not end in CRLF gets a CRLF
+// appended on the wire only, so its terminator is still on a line of its own;
+// a client then receives two octets more than LIST announced. Bare LF line
+// endings are sent unchanged, which lets tests feed a client sloppy input.
+//
+// Deletions take effect only when QUIT is answered in the TRANSACTION state,
+// as RFC 1939 requires; a session that ends in any other way (client hang-up,
+// Server.Close, a fault) leaves the mailbox as it was.
+//
+// The server is safe for concurrent use; each connection is served by its own
+// goroutine, which handles commands strictly in arrival order.
+package pop3test

@@ -1,0 +1,276 @@
+package pop3test
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+)
+
+// DefaultGreeting is the greeting text used when Options.Greeting is empty.
+const DefaultGreeting = "nxpop3 test server ready"
+
+// defaultSASL is shared and must never be handed out uncloned.
+var defaultSASL = []string{"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"}
+
+// DefaultSASL returns the SASL mechanisms offered when Options.SASL is nil.
+func DefaultSASL() []string { return slices.Clone(defaultSASL) }
+
+// Options configure a Server. The zero value is a plain-text server offering
+// USER/PASS, APOP, CAPA and every supported SASL mechanism.
+type Options struct {
+	// Greeting is the text after "+OK " in the greeting; empty means
+	// DefaultGreeting. The APOP timestamp is appended unless NoTimestamp.
+	Greeting string
+	// Timestamp is the APOP timestamp, angle brackets included. Empty means
+	// a fresh "<pid.nanotime@pop3test>" for every session, as RFC 1939 asks.
+	Timestamp string
+	// NoTimestamp leaves the timestamp out of the greeting, which makes
+	// APOP unavailable.
+	NoTimestamp bool
+	// DisableAPOP answers APOP with -ERR even though a timestamp is sent,
+	// so a client's fallback to USER/PASS can be tested.
+	DisableAPOP bool
+	// DisableUser answers USER and PASS with -ERR and drops USER from CAPA.
+	DisableUser bool
+	// Pipelining advertises PIPELINING in CAPA. Commands are processed in
+	// order whether or not it is set, so it only changes what a client
+	// believes it may do.
+	Pipelining bool
+	// NoCAPA answers CAPA with -ERR, like a strict RFC 1939 server.
+	NoCAPA bool
+	// SASL lists the mechanisms offered in CAPA and accepted by AUTH, in
+	// that order. Nil means DefaultSASL(); an empty non-nil slice offers
+	// none. Supported: PLAIN, LOGIN, CRAM-MD5, XOAUTH2.
+	SASL []string
+	// STLS offers and accepts STLS, using a certificate generated for the
+	// server (see ClientTLSConfig).
+	STLS bool
+	// ImplicitTLS makes the listener speak TLS from the first byte (pop3s).
+	ImplicitTLS bool
+	// RequireTLSForAuth answers USER, PASS and AUTH with "-ERR [AUTH] ..."
+	// on a connection that is not TLS. APOP stays allowed because it never
+	// sends the password.
+	RequireTLSForAuth bool
+	// ReplyDelay models network latency: the server sleeps this long before
+	// sending each batch of replies, that is each time it has answered every
+	// command received so far. A client waiting for every reply pays it per
+	// command, a pipelining client once per batch, which is what a
+	// pipelining benchmark wants to show (1ms is a good value).
+	ReplyDelay time.Duration
+	// Faults injects misbehaviour; nil means none.
+	Faults *Faults
+	// Logf, if set, receives a debug log of the traffic (status lines only,
+	// not message data). It is called from several goroutines.
+	Logf func(format string, args ...any)
+}
+
+// Server is a POP3 server listening on a local address. Create it with
+// NewServer or NewServerOn and stop it with Close.
+type Server struct {
+	opts  Options
+	mechs []string
+	ln    net.Listener
+	tls   *tlsMaterial
+	done  chan struct{}
+	wg    sync.WaitGroup
+
+	mu       sync.Mutex
+	users    map[string]*Mailbox
+	conns    map[net.Conn]struct{}
+	commands []string
+	sessions int
+	closed   bool
+}
+
+// NewServer starts a server on an ephemeral port of 127.0.0.1.
+func NewServer(opts Options) (*Server, error) {
+	return NewServerOn("tcp", "127.0.0.1:0", opts)
+}
+
+// NewServerOn starts a server listening on addr, e.g. NewServerOn("tcp6",
+// "[::1]:0", opts). The certificate covers localhost, 127.0.0.1 and ::1
+// only.
+func NewServerOn(network, addr string, opts Options) (*Server, error) {
+	mechs := opts.SASL
+	if mechs == nil {
+		mechs = defaultSASL
+	}
+	for _, m := range mechs {
+		if !supportedMech(m) {
+			return nil, fmt.Errorf("pop3test: unsupported SASL mechanism %q", m)
+		}
+	}
+	tm, err := newTLSMaterial()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("pop3test: %w", err)
+	}
+	s := &Server{
+		opts:  opts,
+		mechs: slices.Clone(mechs),
+		ln:    ln,
+		tls:   tm,
+		done:  make(chan struct{}),
+		users: make(map[string]*Mailbox),
+		conns: make(map[net.Conn]struct{}),
+	}
+	s.wg.Add(1)
+	go s.serve()
+	return s, nil
+}
+
+// Addr returns the listening address as host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops the listener, closes every session without committing its
+// deletions, and waits until all of the server's goroutines have returned.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	conns := make([]net.Conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	err := s.ln.Close()
+	for _, c := range conns {
+		c.Close()
+	}
+	s.wg.Wait()
+	return err
+}
+
+// AddUser creates the mailbox of user name with the given password and
+// messages, and returns it. If the user exists already, its password is
+// replaced and the messages are appended. The message slices are kept, not
+// copied, so that large benchmark messages are not duplicated; do not modify
+// them afterwards.
+func (s *Server) AddUser(name, password string, msgs ...[]byte) *Mailbox {
+	s.mu.Lock()
+	m := s.users[name]
+	if m == nil {
+		m = &Mailbox{name: name}
+		s.users[name] = m
+	}
+	s.mu.Unlock()
+	m.mu.Lock()
+	m.password = password
+	m.mu.Unlock()
+	for _, msg := range msgs {
+		m.Add(msg)
+	}
+	return m
+}
+
+// Mailbox returns the mailbox of user name, or nil if there is none.
+func (s *Server) Mailbox(name string) *Mailbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.users[name]
+}
+
+// Commands returns every line the server received from clients, in order of
+// arrival across all sessions, without the line terminator. SASL responses
+// are included, and passwords are kept as sent so that tests can assert
+// them.
+func (s *Server) Commands() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.commands)
+}
+
+// Sessions returns the number of connections accepted so far.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
+// ClientTLSConfig returns a fresh client configuration that trusts the
+// server's generated CA and expects the name "localhost".
+func (s *Server) ClientTLSConfig() *tls.Config {
+	return &tls.Config{
+		RootCAs:    s.tls.pool,
+		ServerName: "localhost",
+		MinVersion: tls.VersionTLS12,
+	}
+}
+
+// CACertPEM returns the PEM encoding of the CA that signed the server's
+// certificate, for clients that take a CA file.
+func (s *Server) CACertPEM() []byte { return slices.Clone(s.tls.caPEM) }
+
+func (s *Server) serve() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				s.logf("accept: %v", err)
+			}
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.conns[c] = struct{}{}
+		s.sessions++
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go s.handle(c)
+	}
+}
+
+func (s *Server) handle(c net.Conn) {
+	defer s.wg.Done()
+	ss := newSession(s, c)
+	ss.run()
+	ss.end()
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+func (s *Server) record(line string) {
+	s.mu.Lock()
+	s.commands = append(s.commands, line)
+	s.mu.Unlock()
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+// sleep waits for d but gives up early when the server is closing, so that
+// fault delays cannot hold Close up.
+func (s *Server) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.done:
+		return false
+	}
+}
