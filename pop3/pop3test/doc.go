@@ -32,6 +32,10 @@
 // as RFC 1939 requires; a session that ends in any other way (client hang-up,
 // Server.Close, a fault) leaves the mailbox as it was.
 //
+// Command lines longer than 512 octets including CRLF are answered with
+// -ERR; AUTH lines and SASL responses may be up to 64 KiB, since RFC 5034
+// exempts them and XOAUTH2 tokens are long.
+//
 // The server is safe for concurrent use; each connection is served by its own
 // goroutine, which handles commands strictly in arrival order.
 package pop3test

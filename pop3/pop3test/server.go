@@ -13,11 +13,8 @@ import (
 // DefaultGreeting is the greeting text used when Options.Greeting is empty.
 const DefaultGreeting = "nxpop3 test server ready"
 
-// defaultSASL is shared and must never be handed out uncloned.
-var defaultSASL = []string{"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"}
-
 // DefaultSASL returns the SASL mechanisms offered when Options.SASL is nil.
-func DefaultSASL() []string { return slices.Clone(defaultSASL) }
+func DefaultSASL() []string { return []string{"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"} }
 
 // Options configure a Server. The zero value is a plain-text server offering
 // USER/PASS, APOP, CAPA and every supported SASL mechanism.
@@ -97,7 +94,7 @@ func NewServer(opts Options) (*Server, error) {
 func NewServerOn(network, addr string, opts Options) (*Server, error) {
 	mechs := opts.SASL
 	if mechs == nil {
-		mechs = defaultSASL
+		mechs = DefaultSASL()
 	}
 	for _, m := range mechs {
 		if !supportedMech(m) {

@@ -1,0 +1,68 @@
+# nxpop3: the NetX Duo POP3 Client API for C programs, served by a Go client.
+# 'make help' lists the targets.
+
+GO      ?= go
+CC      ?= gcc
+CFLAGS  ?= -std=c99 -Wall -Wextra -Werror -O2
+BUILD   := build
+BIN     := $(BUILD)/bin
+LIB     := $(BUILD)/libnxpop3.a
+SHLIB   := $(BUILD)/libnxpop3.so
+PC      := $(BUILD)/nxpop3.pc
+LDLIBS  := -lpthread
+EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
+GOSRC   := $(shell find pop3 capi -name '*.go' -not -name '*_test.go') capi/forward.c capi/nx_host.c capi/nx_host_internal.h capi/capi.h
+HEADERS := include/nx_api.h include/nx_host_types.h include/nx_pop3_client.h
+
+.DEFAULT_GOAL := all
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+all: $(LIB) $(SHLIB) $(PC) $(EXAMPLES) $(BIN)/pop3testd ## build the archive, shared library, pkg-config file and C examples
+
+$(LIB): $(GOSRC) $(HEADERS) go.mod
+	$(GO) build -buildmode=c-archive -o $@ ./capi
+
+$(SHLIB): $(GOSRC) $(HEADERS) go.mod
+	$(GO) build -buildmode=c-shared -o $@ ./capi
+
+$(PC): Makefile
+	@mkdir -p $(BUILD)
+	@printf 'prefix=%s\nlibdir=$${prefix}/build\nincludedir=$${prefix}/include\n\nName: nxpop3\nDescription: NetX Duo POP3 Client API served by a Go POP3 client\nVersion: 0.1.0\nCflags: -I$${includedir}\nLibs: $${libdir}/libnxpop3.a -lpthread\n' "$(CURDIR)" > $@
+
+$(BIN)/%: cexamples/%.c $(LIB) $(HEADERS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -Iinclude $< $(LIB) $(LDLIBS) -o $@
+
+$(BIN)/pop3testd: $(shell find pop3 -name '*.go' -not -name '*_test.go')
+	$(GO) build -o $@ ./pop3/pop3test/pop3testd
+
+header: $(LIB) ## regenerate include/nx_pop3_client.h from the exports and check it against the vendor's prototypes
+	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h
+
+test: ## vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime 10s ./pop3
+	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime 10s ./pop3
+
+bench: ## benchmarks: Go core and C API download speed, pipelined against sequential
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3 ./capi
+
+demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a pop3testd started for it
+	@if [ -n "$$POP3_SERVER" ]; then \
+		$(BIN)/demo; \
+	else \
+		$(BIN)/pop3testd -demo > $(BUILD)/pop3testd.out & pid=$$!; \
+		trap "kill $$pid 2>/dev/null" EXIT; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do grep -q LISTENING $(BUILD)/pop3testd.out 2>/dev/null && break; sleep 0.2; done; \
+		addr=$$(sed -n 's/^LISTENING //p' $(BUILD)/pop3testd.out); \
+		echo "pop3testd listening on $$addr"; \
+		POP3_SERVER=$$addr POP3_USER=demo POP3_PASSWORD=secret $(BIN)/demo; \
+	fi
+
+clean: ## remove build outputs
+	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out
+
+.PHONY: help all header test bench demo clean

@@ -1,0 +1,423 @@
+package dovecot_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/build/dovecot"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	dovecot.StopAll()
+	os.Exit(code)
+}
+
+// pop is a bare POP3 connection: the project's client is not what is under
+// test here, the server is.
+type pop struct {
+	t        testing.TB
+	c        net.Conn
+	r        *bufio.Reader
+	greeting string
+}
+
+func newPop(t testing.TB, c net.Conn) *pop {
+	t.Helper()
+	require.NoError(t, c.SetDeadline(time.Now().Add(20*time.Second)))
+	p := &pop{t: t, c: c, r: bufio.NewReader(c)}
+	p.greeting = p.line()
+	require.True(t, strings.HasPrefix(p.greeting, "+OK"), p.greeting)
+	t.Cleanup(func() { c.Close() })
+	return p
+}
+
+func dial(t testing.TB, addr string) *pop {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	require.NoError(t, err)
+	return newPop(t, c)
+}
+
+func (p *pop) line() string {
+	p.t.Helper()
+	l, err := p.r.ReadString('\n')
+	require.NoError(p.t, err)
+	require.True(p.t, strings.HasSuffix(l, "\r\n"), "line without CRLF: %q", l)
+	return strings.TrimSuffix(l, "\r\n")
+}
+
+func (p *pop) cmd(format string, args ...any) string {
+	p.t.Helper()
+	_, err := fmt.Fprintf(p.c, format+"\r\n", args...)
+	require.NoError(p.t, err)
+	return p.line()
+}
+
+func (p *pop) ok(format string, args ...any) string {
+	p.t.Helper()
+	r := p.cmd(format, args...)
+	require.True(p.t, strings.HasPrefix(r, "+OK"), "%s: %s", fmt.Sprintf(format, args...), r)
+	return r
+}
+
+// multi reads a multi-line body up to the terminating ".", un-dot-stuffed,
+// with line endings kept as sent.
+func (p *pop) multi() []byte {
+	p.t.Helper()
+	var body []byte
+	for {
+		l, err := p.r.ReadBytes('\n')
+		require.NoError(p.t, err)
+		if string(l) == ".\r\n" {
+			return body
+		}
+		body = append(body, bytes.TrimPrefix(l, []byte("."))...)
+	}
+}
+
+func (p *pop) login(user, pass string) {
+	p.t.Helper()
+	p.ok("USER %s", user)
+	p.ok("PASS %s", pass)
+}
+
+func TestStartup(t *testing.T) {
+	s := dovecot.Start(t)
+	t.Logf("dovecot %s in %s: pop3 %s, pop3s %s, IPv6 %v; start took %v",
+		s.Version, s.Dir, s.Addr(), s.TLSAddr(), s.IPv6, s.StartDuration)
+	require.NotEmpty(t, s.Version)
+	require.Same(t, s, dovecot.Start(t), "later calls share the server")
+}
+
+func TestUserPass(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+
+	p := dial(t, s.Addr())
+	p.ok("USER %s", user)
+	require.True(t, strings.HasPrefix(p.cmd("PASS wrong"), "-ERR"))
+	p.login(user, pass)
+	require.Equal(t, "+OK 0 0", p.cmd("STAT"))
+	p.ok("QUIT")
+}
+
+func TestAPOP(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+
+	p := dial(t, s.Addr())
+	ts := regexp.MustCompile(`<[^>]*>`).FindString(p.greeting)
+	require.NotEmpty(t, ts, "greeting has no APOP timestamp: %s", p.greeting)
+	bad := md5.Sum([]byte(ts + "wrong"))
+	start := time.Now()
+	require.True(t, strings.HasPrefix(p.cmd("APOP %s %x", user, bad), "-ERR"))
+	t.Logf("failed APOP answered in %v", time.Since(start))
+
+	// Dovecot's APOP timestamp is per connection, so fail and succeed on
+	// separate ones.
+	p = dial(t, s.Addr())
+	ts = regexp.MustCompile(`<[^>]*>`).FindString(p.greeting)
+	sum := md5.Sum([]byte(ts + pass))
+	p.ok("APOP %s %s", user, hex.EncodeToString(sum[:]))
+	require.Equal(t, "+OK 0 0", p.cmd("STAT"))
+}
+
+func TestAuthPlain(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+	resp := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
+
+	p := dial(t, s.Addr())
+	p.ok("AUTH PLAIN %s", resp)
+	p.ok("STAT")
+
+	// Without an initial response the server asks with an empty challenge.
+	p = dial(t, s.Addr())
+	require.Equal(t, "+ ", p.cmd("AUTH PLAIN"))
+	p.ok("%s", resp)
+
+	p = dial(t, s.Addr())
+	start := time.Now()
+	bad := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00wrong"))
+	require.True(t, strings.HasPrefix(p.cmd("AUTH PLAIN %s", bad), "-ERR"))
+	t.Logf("failed AUTH PLAIN answered in %v", time.Since(start))
+}
+
+func TestAuthCRAMMD5(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+
+	p := dial(t, s.Addr())
+	ch := p.cmd("AUTH CRAM-MD5")
+	require.True(t, strings.HasPrefix(ch, "+ "), ch)
+	challenge, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(ch, "+ "))
+	require.NoError(t, err)
+	mac := hmac.New(md5.New, []byte(pass))
+	mac.Write(challenge)
+	p.ok("%s", base64.StdEncoding.EncodeToString(
+		[]byte(user+" "+hex.EncodeToString(mac.Sum(nil)))))
+	p.ok("STAT")
+}
+
+func capa(p *pop) []string {
+	p.t.Helper()
+	p.ok("CAPA")
+	return strings.Split(strings.TrimSuffix(string(p.multi()), "\r\n"), "\r\n")
+}
+
+func TestCAPA(t *testing.T) {
+	s := dovecot.Start(t)
+	p := dial(t, s.Addr())
+	caps := capa(p)
+	t.Logf("CAPA: %q", caps)
+	require.Contains(t, caps, "STLS")
+	require.Contains(t, caps, "USER")
+	require.Contains(t, caps, "UIDL")
+	require.Contains(t, caps, "TOP")
+	require.Contains(t, caps, "SASL PLAIN LOGIN CRAM-MD5")
+}
+
+func TestSTLS(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+
+	p := dial(t, s.Addr())
+	p.ok("STLS")
+	tc := tls.Client(p.c, s.ClientTLSConfig())
+	require.NoError(t, tc.Handshake())
+	p = &pop{t: t, c: tc, r: bufio.NewReader(tc)}
+	require.NotContains(t, capa(p), "STLS", "no second STLS once in TLS")
+	p.login(user, pass)
+	p.ok("QUIT")
+}
+
+func TestPOP3S(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c, err := tls.DialWithDialer(d, "tcp", s.TLSAddr(), s.ClientTLSConfig())
+	require.NoError(t, err)
+	p := newPop(t, c)
+	p.login(user, pass)
+	p.ok("QUIT")
+
+	// The IP SAN verifies too.
+	cfg := s.ClientTLSConfig()
+	cfg.ServerName = ""
+	c, err = tls.DialWithDialer(d, "tcp", s.TLSAddr(), cfg)
+	require.NoError(t, err)
+	c.Close()
+
+	// Something other than the generated CA is refused.
+	_, err = tls.DialWithDialer(d, "tcp", s.TLSAddr(), &tls.Config{ServerName: "localhost"})
+	require.Error(t, err)
+}
+
+func TestRETR(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+
+	crlf := [][]byte{
+		[]byte("Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n.\r\n. \r\nend\r\n"),
+		[]byte("Subject: 8bit\r\n\r\ncaf\xc3\xa9 \xff\xfe\x80 raw\r\n"),
+		[]byte("Subject: bare cr\r\n\r\na\rb\r\n"),
+	}
+	lf := []byte("Subject: lf\n\nunix\n.dot\n")
+	empty := []byte{}
+	noEOL := []byte("Subject: no eol\r\n\r\nlast line")
+	s.Deliver(t, user, crlf...)
+	s.Deliver(t, user, lf, empty, noEOL)
+
+	p := dial(t, s.Addr())
+	p.login(user, pass)
+	p.ok("LIST")
+	sizes := map[int]int{}
+	for _, l := range strings.Split(strings.TrimSuffix(string(p.multi()), "\r\n"), "\r\n") {
+		f := strings.Fields(l)
+		require.Len(t, f, 2)
+		n, _ := strconv.Atoi(f[0])
+		sizes[n], _ = strconv.Atoi(f[1])
+	}
+	require.Len(t, sizes, 6)
+
+	retr := func(n int) []byte {
+		r := p.ok("RETR %d", n)
+		require.Equal(t, fmt.Sprintf("+OK %d octets", sizes[n]), r)
+		return p.multi()
+	}
+	for i, m := range crlf {
+		require.Equal(t, len(m), sizes[i+1], "LIST size of message %d", i+1)
+		require.Equal(t, m, retr(i+1), "RETR of message %d", i+1)
+	}
+
+	// Bare LF goes out as CRLF, and LIST counts it that way.
+	want := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
+	require.Equal(t, want, retr(4))
+	require.Equal(t, len(want), sizes[4])
+
+	// Without a final line ending, Dovecot adds one that LIST does not
+	// count; for the empty message the whole body is that one CRLF.
+	require.Equal(t, 0, sizes[5])
+	require.Equal(t, []byte("\r\n"), retr(5))
+	require.Equal(t, len(noEOL), sizes[6])
+	require.Equal(t, append(noEOL, "\r\n"...), retr(6))
+
+	// TOP 0 is the header block and the empty line.
+	p.ok("TOP 1 0")
+	require.Equal(t, []byte("Subject: dots\r\n\r\n"), p.multi())
+
+	p.ok("UIDL")
+	uidls := strings.Split(strings.TrimSuffix(string(p.multi()), "\r\n"), "\r\n")
+	require.Len(t, uidls, 6)
+	for i, l := range uidls {
+		// %08Xu%08Xv: Dovecot's X is lower-case hex.
+		require.Regexp(t, fmt.Sprintf(`^%d %08x[0-9a-f]{8}$`, i+1, i+1), l)
+	}
+	p.ok("QUIT")
+
+	// Reading the messages stores nothing back into them.
+	require.Equal(t, append(append([][]byte{}, crlf...), lf, empty, noEOL), s.Messages(t, user))
+}
+
+func TestOrder(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+	var msgs [][]byte
+	for i := 1; i <= 25; i++ {
+		msgs = append(msgs, []byte(fmt.Sprintf("Subject: %d\r\n\r\nbody %d\r\n", i, i)))
+	}
+	s.Deliver(t, user, msgs[:12]...)
+	s.Deliver(t, user, msgs[12:20]...)
+
+	p := dial(t, s.Addr())
+	p.login(user, pass)
+	require.Equal(t, fmt.Sprintf("+OK 20 %d", totalLen(msgs[:20])), p.cmd("STAT"))
+	for i := 1; i <= 20; i++ {
+		p.ok("RETR %d", i)
+		require.Equal(t, msgs[i-1], p.multi())
+	}
+	p.ok("QUIT")
+
+	// Messages delivered after a session has numbered the first ones
+	// come after them.
+	s.Deliver(t, user, msgs[20:]...)
+	p = dial(t, s.Addr())
+	p.login(user, pass)
+	for i := 1; i <= 25; i++ {
+		p.ok("RETR %d", i)
+		require.Equal(t, msgs[i-1], p.multi())
+	}
+	p.ok("QUIT")
+	require.Equal(t, msgs, s.Messages(t, user))
+}
+
+func totalLen(msgs [][]byte) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m)
+	}
+	return n
+}
+
+func TestDELE(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+	m := [][]byte{[]byte("a\r\n"), []byte("b\r\n"), []byte("c\r\n")}
+	s.Deliver(t, user, m...)
+
+	// A session dropped without QUIT deletes nothing.
+	p := dial(t, s.Addr())
+	p.login(user, pass)
+	p.ok("DELE 2")
+	p.c.Close()
+	require.Eventually(t, func() bool { return len(s.Messages(t, user)) == 3 }, 5*time.Second, 50*time.Millisecond)
+
+	// RSET undoes DELE.
+	p = dial(t, s.Addr())
+	p.login(user, pass)
+	p.ok("DELE 1")
+	p.ok("RSET")
+	p.ok("QUIT")
+	require.Equal(t, m, s.Messages(t, user))
+
+	p = dial(t, s.Addr())
+	p.login(user, pass)
+	p.ok("DELE 2")
+	require.True(t, strings.HasPrefix(p.cmd("RETR 2"), "-ERR"), "deleted message is gone for the session")
+	p.ok("QUIT")
+	require.Equal(t, [][]byte{m[0], m[2]}, s.Messages(t, user))
+}
+
+func TestIPv6(t *testing.T) {
+	s := dovecot.Start(t)
+	if !s.IPv6 {
+		t.Skip("no IPv6 loopback on this machine")
+	}
+	user, pass := s.NewUser(t)
+	p := dial(t, s.Addr6())
+	p.login(user, pass)
+	p.ok("QUIT")
+}
+
+// Fifty clients at once, on one mailbox, must all get in.
+func TestConcurrentSessions(t *testing.T) {
+	s := dovecot.Start(t)
+	user, pass := s.NewUser(t)
+	s.Deliver(t, user, []byte("x\r\n"))
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- session(s.Addr(), user, pass)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+}
+
+func session(addr, user, pass string) error {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	r := bufio.NewReader(c)
+	for _, cmd := range []string{"", "USER " + user, "PASS " + pass, "STAT", "QUIT"} {
+		if cmd != "" {
+			fmt.Fprintf(c, "%s\r\n", cmd)
+		}
+		l, err := r.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
+		if !strings.HasPrefix(l, "+OK") {
+			return fmt.Errorf("%s: %s", cmd, l)
+		}
+	}
+	return nil
+}

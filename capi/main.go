@@ -1,0 +1,15 @@
+// Command capi is built with -buildmode=c-archive into libnxpop3.a: the
+// NetX Duo POP3 Client API for C programs, served by the pure-Go client in
+// package pop3.
+//
+// capi checks arguments, turns results into NetX status codes and moves
+// message data into packets of the caller's pool; it holds no protocol
+// logic. Each file holds one concern: client.go the vendor services,
+// packets.go message data, status.go the status mapping, registry.go the
+// handles that tie a C struct to its Go session.
+package main
+
+import "C"
+
+// main is required by -buildmode=c-archive and never runs.
+func main() {}

@@ -1,0 +1,118 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"io"
+	"unsafe"
+
+	"github.com/nxpop3/nxpop3/pop3"
+)
+
+func (c *client) startMessage(m *pop3.Message, item C.UINT) {
+	c.msg = m
+	c.carry = c.carry[:0]
+	c.cptr.nx_pop3_client_ready_to_download = C.NX_TRUE
+	c.cptr.nx_pop3_client_maildrop_index = item
+}
+
+// endMessage forgets the message being downloaded; the pop3 client reads
+// what is left of it before its next command.
+func (c *client) endMessage() {
+	c.msg = nil
+	c.carry = c.carry[:0]
+	c.cptr.nx_pop3_client_ready_to_download = C.NX_FALSE
+}
+
+// nextPacket fills a packet of the client's pool with the next part of the
+// message: as much as the packet holds, unless the message ends first. It
+// reads one byte ahead so that the packet holding the last data is the one
+// marked final, rather than an empty packet after it.
+func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
+	if c.msg == nil {
+		return nil, 0, false, fail(nxInvalidState, "no message is being downloaded: call nx_pop3_client_mail_item_get first")
+	}
+	if st := C.nx_packet_allocate(c.pool, &pkt, C.NX_IPv4_TCP_PACKET, c.packetWait); st != C.NX_SUCCESS {
+		if st == C.NX_NO_PACKET {
+			return nil, 0, false, fail(nxNoPacket, "no free packet in the pool; nothing was lost, call again")
+		}
+		return nil, 0, false, fail(st, "packet allocation failed with status 0x%02X", uint(st))
+	}
+	room := int(C.nxhost_packet_capacity(pkt))
+	if room == 0 {
+		C.nx_packet_release(pkt)
+		return nil, 0, false, fail(nxPayload, "packets of this pool have no room for data")
+	}
+	if cap(c.buf) < room {
+		c.buf = make([]byte, room)
+	}
+	buf := c.buf[:room]
+	n = copy(buf, c.carry)
+	c.carry = c.carry[:0]
+	for n < room && err == nil {
+		var k int
+		k, err = c.msg.Read(buf[n:])
+		n += k
+	}
+	if err == nil {
+		var ahead [1]byte
+		var k int
+		k, err = io.ReadFull(c.msg, ahead[:])
+		c.carry = append(c.carry, ahead[:k]...)
+	}
+	if err == io.EOF {
+		final, err = true, nil
+	}
+	if err != nil {
+		C.nx_packet_release(pkt)
+		c.endMessage()
+		return nil, 0, false, err
+	}
+	var src unsafe.Pointer
+	if n > 0 {
+		src = unsafe.Pointer(&buf[0])
+	}
+	if st := C.nxhost_packet_fill(pkt, src, C.ULONG(n)); st != C.NX_SUCCESS {
+		C.nx_packet_release(pkt)
+		return nil, 0, false, fail(st, "packet fill failed with status 0x%02X", uint(st))
+	}
+	return pkt, n, final, nil
+}
+
+// nx_pop3_client_mail_item_message_get hands out the next packet of the
+// message that nx_pop3_client_mail_item_get started, allocated from the
+// client's packet pool and filled with up to its payload size of message
+// data: exactly the stored message, dot-stuffing removed, the terminating
+// line not included. final_packet is NX_TRUE on the packet holding the last
+// data (0 bytes only for an empty message). Release each packet with
+// nx_packet_release.
+//
+// Status: NX_SUCCESS; NX_PTR_ERROR; NX_POP3_CLIENT_INVALID_STATE (no
+// message being downloaded); NX_NO_PACKET (the pool stayed empty for
+// NX_POP3_CLIENT_PACKET_TIMEOUT; nothing is lost, call again);
+// NX_POP3_INSUFFICIENT_PACKET_PAYLOAD; NX_NOT_CONNECTED (the connection
+// ended inside the message); NX_NO_RESPONSE.
+//
+//export nx_pop3_client_mail_item_message_get
+func nx_pop3_client_mail_item_message_get(client_ptr *C.NX_POP3_CLIENT, recv_packet_ptr **C.NX_PACKET, bytes_retrieved *C.ULONG, final_packet *C.UINT) C.UINT {
+	if recv_packet_ptr == nil || bytes_retrieved == nil || final_packet == nil {
+		return nxPtrError
+	}
+	return call(client_ptr, func(c *client) error {
+		pkt, n, final, err := c.nextPacket()
+		if err != nil {
+			return err
+		}
+		*recv_packet_ptr = pkt
+		*bytes_retrieved = C.ULONG(n)
+		*final_packet = C.NX_FALSE
+		if final {
+			*final_packet = C.NX_TRUE
+			c.endMessage()
+		}
+		return nil
+	})
+}

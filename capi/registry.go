@@ -1,0 +1,96 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"context"
+	"sync"
+	"unsafe"
+
+	"github.com/nxpop3/nxpop3/pop3"
+)
+
+// A client is the Go side of one NX_POP3_CLIENT. C holds only its handle,
+// a number, never a Go pointer; the registry maps it back and checks that
+// the struct presenting it is the one it was given to.
+type client struct {
+	mu   sync.Mutex // serialises calls on one client from several C threads
+	cptr *C.NX_POP3_CLIENT
+	pool *C.NX_PACKET_POOL
+
+	ctx    context.Context // cancelled by nx_pop3_client_delete
+	cancel context.CancelFunc
+	pc     *pop3.Client
+
+	password []byte // wiped on delete
+	count    int    // messages in the maildrop at the last STAT; -1 before
+
+	msg   *pop3.Message // message being downloaded by message_get
+	carry []byte        // a byte read ahead to see whether the data ended
+	buf   []byte        // staging for one packet's data
+
+	packetWait C.ULONG // ticks message_get waits for a packet
+
+	lastCode string // RESP-CODE of the last -ERR
+}
+
+// registry is the process-wide table of live clients. It is the one piece of
+// global state: C code refers to clients by handle from any thread.
+var registry = struct {
+	sync.Mutex
+	next    C.ULONG
+	clients map[C.ULONG]*client
+}{clients: map[C.ULONG]*client{}}
+
+func register(c *client) {
+	registry.Lock()
+	defer registry.Unlock()
+	registry.next++
+	h := registry.next
+	registry.clients[h] = c
+	c.cptr.nx_pop3_client_handle = h
+	c.cptr.nx_pop3_client_id = C.NX_POP3_CLIENT_ID
+}
+
+// lookup returns the client of a struct, or nil for a struct that was never
+// created, was deleted, holds garbage, or is a copy of a live one.
+func lookup(p *C.NX_POP3_CLIENT) *client {
+	if p == nil || p.nx_pop3_client_id != C.NX_POP3_CLIENT_ID {
+		return nil
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	c := registry.clients[p.nx_pop3_client_handle]
+	if c == nil || c.cptr != p {
+		return nil
+	}
+	return c
+}
+
+// isLive reports whether p is the struct of a live client.
+func isLive(p *C.NX_POP3_CLIENT) bool { return lookup(p) != nil }
+
+func unregister(c *client) {
+	registry.Lock()
+	defer registry.Unlock()
+	delete(registry.clients, c.cptr.nx_pop3_client_handle)
+}
+
+// liveClients is the number of registered clients; tests check it returns
+// to zero.
+func liveClients() int {
+	registry.Lock()
+	defer registry.Unlock()
+	return len(registry.clients)
+}
+
+// setCString copies s into a fixed C array of size n, cut to fit and always
+// NUL-terminated.
+func setCString(dst *C.CHAR, n int, s string) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(dst)), n)
+	k := copy(b[:n-1], s)
+	clear(b[k:])
+}

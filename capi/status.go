@@ -1,0 +1,92 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+
+	"github.com/nxpop3/nxpop3/pop3"
+)
+
+// Status codes as Go values, for the table below.
+const (
+	nxSuccess        = C.UINT(C.NX_SUCCESS)
+	nxNoPacket       = C.UINT(C.NX_NO_PACKET)
+	nxPtrError       = C.UINT(C.NX_PTR_ERROR)
+	nxSizeError      = C.UINT(C.NX_SIZE_ERROR)
+	nxNotEnabled     = C.UINT(C.NX_NOT_ENABLED)
+	nxNoResponse     = C.UINT(C.NX_NO_RESPONSE)
+	nxNotConnected   = C.UINT(C.NX_NOT_CONNECTED)
+	nxNotSuccessful  = C.UINT(C.NX_NOT_SUCCESSFUL)
+	nxNotFound       = C.UINT(C.NX_NOT_FOUND)
+	nxWaitAborted    = C.UINT(C.NX_WAIT_ABORTED)
+	nxParamError     = C.UINT(C.NX_POP3_PARAM_ERROR)
+	nxInvalidItem    = C.UINT(C.NX_POP3_INVALID_MAIL_ITEM)
+	nxServerError    = C.UINT(C.NX_POP3_SERVER_ERROR_STATUS)
+	nxPayload        = C.UINT(C.NX_POP3_INSUFFICIENT_PACKET_PAYLOAD)
+	nxInvalidState   = C.UINT(C.NX_POP3_CLIENT_INVALID_STATE)
+	nxInvalidIndex   = C.UINT(C.NX_POP3_CLIENT_INVALID_INDEX)
+	nxTLSError       = C.UINT(C.NX_POP3_TLS_ERROR)
+)
+
+// statusOf maps an error of the pop3 package to a NetX status. The README's
+// table is this function in prose; keep them together.
+func statusOf(err error) C.UINT {
+	var (
+		re  *pop3.ResponseError
+		pe  *pop3.ProtocolError
+		dns *net.DNSError
+	)
+	switch {
+	case err == nil:
+		return nxSuccess
+	case errors.Is(err, pop3.ErrClosed):
+		return nxNotConnected
+	case errors.Is(err, context.Canceled):
+		return nxWaitAborted
+	case errors.Is(err, pop3.ErrInvalidArgument):
+		return nxParamError
+	case errors.Is(err, pop3.ErrTLSRequired), isTLSFailure(err):
+		return nxTLSError
+	case errors.As(err, &re), errors.As(err, &pe), errors.Is(err, pop3.ErrNoTimestamp):
+		return nxServerError
+	case errors.As(err, &dns):
+		return nxNotFound
+	case errors.Is(err, errConnect):
+		return nxNotConnected
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return nxNoResponse
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, net.ErrClosed):
+		return nxNotConnected
+	}
+	return nxNotSuccessful
+}
+
+// errConnect marks failures to establish the TCP connection, so that a
+// connect timeout maps to NX_NOT_CONNECTED rather than NX_NO_RESPONSE.
+var errConnect = errors.New("connect failed")
+
+func isTLSFailure(err error) bool {
+	var (
+		ua  x509.UnknownAuthorityError
+		ci  x509.CertificateInvalidError
+		he  x509.HostnameError
+		cve *tls.CertificateVerificationError
+		rhe tls.RecordHeaderError
+		ae  tls.AlertError
+	)
+	return errors.As(err, &ua) || errors.As(err, &ci) || errors.As(err, &he) ||
+		errors.As(err, &cve) || errors.As(err, &rhe) || errors.As(err, &ae)
+}
