@@ -1,7 +1,7 @@
 package main
 
 /*
-#include "capi.h"
+#include "capi_internal.h"
 */
 import "C"
 
