@@ -50,6 +50,11 @@ func call(p *C.NX_POP3_CLIENT, fn func(c *client) error) (st C.UINT) {
 	if c == nil {
 		return nxPtrError
 	}
+	if c.isCallbackThread() {
+		// Waiting for the lock this thread already holds would deadlock.
+		setError(p, fail(nxCallerError, "called from this client's own callback"))
+		return nxCallerError
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if lookup(p) != c {
@@ -57,11 +62,6 @@ func call(p *C.NX_POP3_CLIENT, fn func(c *client) error) (st C.UINT) {
 	}
 	err := fn(c)
 	if err != nil {
-		var re *pop3.ResponseError
-		c.lastCode = ""
-		if errors.As(err, &re) {
-			c.lastCode = re.Code
-		}
 		setError(p, err)
 	}
 	return status(err)
@@ -77,6 +77,27 @@ func guard(fn func() C.UINT) (st C.UINT) {
 	return fn()
 }
 
+// setError records a failure in the struct, where the error-text and
+// response-code services find it, even after a failed create.
 func setError(p *C.NX_POP3_CLIENT, err error) {
 	setCString(&p.nx_pop3_client_error_text[0], C.NX_POP3_ERROR_TEXT_SIZE, err.Error())
+	var re *pop3.ResponseError
+	p.nx_pop3_client_response_code = C.NX_POP3_RESP_NONE
+	if errors.As(err, &re) {
+		p.nx_pop3_client_response_code = respCode(re.Code)
+	}
+}
+
+// inCallbacks runs fn, which calls the caller's C callbacks, marking this
+// thread so that a service called from a callback on the same client is
+// refused instead of deadlocking. Other threads just wait their turn.
+func (c *client) inCallbacks(fn func()) {
+	c.cbThread.Store(uint64(C.pthread_self()))
+	defer c.cbThread.Store(0)
+	fn()
+}
+
+func (c *client) isCallbackThread() bool {
+	t := c.cbThread.Load()
+	return t != 0 && C.pthread_equal(C.pthread_t(t), C.pthread_self()) != 0
 }

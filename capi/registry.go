@@ -8,6 +8,7 @@ import "C"
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/nxpop3/nxpop3/pop3"
@@ -34,7 +35,7 @@ type client struct {
 
 	packetWait C.ULONG // ticks message_get waits for a packet
 
-	lastCode string // RESP-CODE of the last -ERR
+	cbThread atomic.Uint64 // the C thread running this client's callbacks, or 0
 }
 
 // registry is the process-wide table of live clients. It is the one piece of

@@ -24,6 +24,7 @@ const (
 	nxNoPacket       = C.UINT(C.NX_NO_PACKET)
 	nxPtrError       = C.UINT(C.NX_PTR_ERROR)
 	nxSizeError      = C.UINT(C.NX_SIZE_ERROR)
+	nxCallerError    = C.UINT(C.NX_CALLER_ERROR)
 	nxNotEnabled     = C.UINT(C.NX_NOT_ENABLED)
 	nxNoResponse     = C.UINT(C.NX_NO_RESPONSE)
 	nxNotConnected   = C.UINT(C.NX_NOT_CONNECTED)

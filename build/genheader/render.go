@@ -119,7 +119,67 @@ typedef struct NX_POP3_CLIENT_STRUCT
     /* nxpop3's own. */
     ULONG           nx_pop3_client_handle;
     CHAR            nx_pop3_client_error_text[NX_POP3_ERROR_TEXT_SIZE];
+    UINT            nx_pop3_client_response_code;
 } NX_POP3_CLIENT;
+
+/* nxpop3's extensions: TLS, modern authentication, UIDL, TOP, CAPA and a
+ * pipelined fetch, in the vendor's style. */
+
+/* nx_pop3_options_tls */
+#define NX_POP3_TLS_NONE                    0 /* clear text, as the vendor */
+#define NX_POP3_TLS_STARTTLS                1 /* STLS before login; fails if the server lacks it */
+#define NX_POP3_TLS_IMPLICIT                2 /* pop3s: TLS from the first byte, port 995 */
+
+/* nx_pop3_options_auth */
+#define NX_POP3_AUTH_AUTO                   0 /* the best the server offers (CAPA) */
+#define NX_POP3_AUTH_USER                   1 /* USER/PASS */
+#define NX_POP3_AUTH_APOP                   2 /* APOP, USER/PASS if refused (unless strict) */
+#define NX_POP3_AUTH_PLAIN                  3 /* SASL PLAIN */
+#define NX_POP3_AUTH_LOGIN                  4 /* SASL LOGIN */
+#define NX_POP3_AUTH_CRAM_MD5               5 /* SASL CRAM-MD5 */
+#define NX_POP3_AUTH_XOAUTH2                6 /* SASL XOAUTH2: the password is an OAuth 2.0 access token */
+
+/* RFC 2449 response code of the last -ERR (nx_pop3_client_response_code_get). */
+#define NX_POP3_RESP_NONE                   0
+#define NX_POP3_RESP_IN_USE                 1 /* mailbox locked by another session: retry later */
+#define NX_POP3_RESP_LOGIN_DELAY            2 /* logged in too recently: retry later */
+#define NX_POP3_RESP_SYS_TEMP               3 /* temporary server failure: retry later */
+#define NX_POP3_RESP_SYS_PERM               4 /* permanent server failure */
+#define NX_POP3_RESP_AUTH                   5 /* credentials refused */
+#define NX_POP3_RESP_OTHER                  6 /* a code this library does not name */
+
+/* RFC 1939: a unique-id is 1 to 70 characters. */
+#define NX_POP3_MAX_UID                     70
+
+/* Options of nxd_pop3_client_create_ex. Fill them with
+ * nx_pop3_client_options_init, then change what you need: the size field
+ * lets a later library, with more fields, serve callers built with this
+ * header. Timeouts are in ticks. */
+typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
+{
+    ULONG           nx_pop3_options_size;            /* sizeof(NX_POP3_CLIENT_OPTIONS) */
+    UINT            nx_pop3_options_tls;             /* NX_POP3_TLS_NONE */
+    UINT            nx_pop3_options_verify;          /* NX_TRUE: check the server's certificate */
+    CHAR           *nx_pop3_options_ca_file;         /* PEM file of trusted CAs; NULL: the system's */
+    CHAR           *nx_pop3_options_server_name;     /* name to verify and send (SNI); NULL: the host */
+    CHAR           *nx_pop3_options_host;            /* host name to connect to; NULL: the NXD_ADDRESS */
+    UINT            nx_pop3_options_auth;            /* NX_POP3_AUTH_APOP */
+    UINT            nx_pop3_options_strict;          /* NX_TRUE: never send a password in clear text */
+    ULONG           nx_pop3_options_connect_timeout; /* NX_POP3_CLIENT_CONNECTION_TIMEOUT */
+    ULONG           nx_pop3_options_reply_timeout;   /* NX_POP3_SERVER_REPLY_TIMEOUT */
+    ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
+} NX_POP3_CLIENT_OPTIONS;
+
+/* Called by nx_pop3_client_mail_items_fetch with each packet of each
+ * message; the callback owns the packet and releases it. Return NX_SUCCESS
+ * to go on, anything else to stop the fetch. */
+typedef UINT (*NX_POP3_FETCH_CALLBACK)(NX_POP3_CLIENT *client_ptr, UINT mail_item, NX_PACKET *packet_ptr, UINT final_packet, VOID *context);
+
+/* Called by nx_pop3_client_mail_items_uid_list for each message. */
+typedef VOID (*NX_POP3_UID_CALLBACK)(NX_POP3_CLIENT *client_ptr, UINT mail_item, CHAR *uid, VOID *context);
+
+/* Called by nx_pop3_client_mail_items_size_list for each message. */
+typedef VOID (*NX_POP3_SIZE_CALLBACK)(NX_POP3_CLIENT *client_ptr, UINT mail_item, ULONG size, VOID *context);
 
 `
 
