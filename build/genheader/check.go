@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"modernc.org/cc/v4"
 )
@@ -56,6 +57,7 @@ func verifyHeader(root, path string, src []byte, secs []section) error {
 	errs = append(errs, verifyPrototypes(ast, path, secs)...)
 	errs = append(errs, verifyMacros(ast)...)
 	errs = append(errs, verifyStruct(ast)...)
+	errs = append(errs, verifyOptions(ast)...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -119,7 +121,7 @@ func headerFunctions(ast *cc.AST, path string) []function {
 // verifyMacros wants the vendor's constants with the vendor's values.
 func verifyMacros(ast *cc.AST) []error {
 	var errs []error
-	for _, m := range vendorMacros {
+	for _, m := range slices.Concat(vendorMacros, ownMacros) {
 		got, ok := ast.Macros[m.Name]
 		switch {
 		case !ok:
@@ -147,6 +149,34 @@ func verifyStruct(ast *cc.AST) []error {
 			errs = append(errs, fmt.Errorf("NX_POP3_CLIENT.%s: missing", want.Name))
 		case spell(f.Type()) != want.Type:
 			errs = append(errs, fmt.Errorf("NX_POP3_CLIENT.%s: type %s, want %s", want.Name, spell(f.Type()), want.Type))
+		}
+	}
+	return errs
+}
+
+// verifyOptions holds NX_POP3_CLIENT_OPTIONS to its compatibility contract:
+// the size field first, then the fields of optionsFields in that order, so
+// that a later header may only append fields and a library reading a
+// caller's struct up to its size finds each field where the caller put it.
+func verifyOptions(ast *cc.AST) []error {
+	t := typedef(ast, "NX_POP3_CLIENT_OPTIONS")
+	st, ok := t.(*cc.StructType)
+	if !ok {
+		return []error{fmt.Errorf("NX_POP3_CLIENT_OPTIONS: %v, want a struct typedef", t)}
+	}
+	if st.NumFields() != len(optionsFields) {
+		return []error{fmt.Errorf("NX_POP3_CLIENT_OPTIONS: %d fields, want %d (append new fields to optionsFields)", st.NumFields(), len(optionsFields))}
+	}
+	var errs []error
+	for i, want := range optionsFields {
+		f := st.FieldByIndex(i)
+		switch {
+		case f.Name() != want.Name:
+			errs = append(errs, fmt.Errorf("NX_POP3_CLIENT_OPTIONS field %d: %s, want %s", i, f.Name(), want.Name))
+		case spell(f.Type()) != want.Type:
+			errs = append(errs, fmt.Errorf("NX_POP3_CLIENT_OPTIONS.%s: type %s, want %s", want.Name, spell(f.Type()), want.Type))
+		case i == 0 && f.Offset() != 0:
+			errs = append(errs, fmt.Errorf("NX_POP3_CLIENT_OPTIONS.%s: offset %d, want 0", want.Name, f.Offset()))
 		}
 	}
 	return errs

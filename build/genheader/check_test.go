@@ -192,3 +192,48 @@ func TestVerifyHeaderFails(t *testing.T) {
 		})
 	}
 }
+
+// The options struct may only grow at its end, and nxpop3's own constants
+// never change: reordering, retyping or removing a field, or a new value,
+// must fail the check.
+func TestOptionsContract(t *testing.T) {
+	requireTool(t, "gcc")
+	secs, err := sections()
+	require.NoError(t, err)
+	root := testRoot(t)
+	path, _ := committedHeader(t)
+	header := render(secs)
+	for _, m := range []mutation{
+		{
+			name: "field renamed",
+			old:  "    UINT            nx_pop3_options_tls; ",
+			new:  "    UINT            nx_pop3_options_mode;",
+			fn:   "NX_POP3_CLIENT_OPTIONS field 1", want: "want nx_pop3_options_tls",
+		},
+		{
+			name: "size retyped",
+			old:  "    ULONG           nx_pop3_options_size; ",
+			new:  "    UINT            nx_pop3_options_size; ",
+			fn:   "NX_POP3_CLIENT_OPTIONS.nx_pop3_options_size", want: "type UINT, want ULONG",
+		},
+		{
+			name: "field removed",
+			old:  "    UINT            nx_pop3_options_strict; ",
+			new:  "    ",
+			fn:   "NX_POP3_CLIENT_OPTIONS", want: "10 fields, want 11",
+		},
+		{
+			name: "own constant changed",
+			old:  "#define NX_POP3_AUTH_XOAUTH2                6",
+			new:  "#define NX_POP3_AUTH_XOAUTH2                7",
+			fn:   "macro NX_POP3_AUTH_XOAUTH2", want: "value 7, want 6",
+		},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			err := verifyHeader(root, path, mutate(t, header, m), secs)
+			require.Error(t, err)
+			require.ErrorContains(t, err, m.fn+": ")
+			require.ErrorContains(t, err, m.want)
+		})
+	}
+}

@@ -1,5 +1,7 @@
 package main
 
+import "modernc.org/cc/v4"
+
 // kind says where a call beyond the vendor's services stands, which decides
 // its section of the header and whether it gets the vendor's internal names.
 type kind int
@@ -34,4 +36,48 @@ var ownCalls = []struct {
 	{own, "UINT nx_pop3_client_mail_items_size_list(NX_POP3_CLIENT *client_ptr, NX_POP3_SIZE_CALLBACK callback, VOID *context)"},
 	{own, "UINT nx_pop3_client_mail_item_top_get(NX_POP3_CLIENT *client_ptr, UINT mail_item, UINT lines)"},
 	{own, "UINT nx_pop3_client_mail_items_fetch(NX_POP3_CLIENT *client_ptr, UINT *items, UINT item_count, UINT delete_items, NX_POP3_FETCH_CALLBACK callback, VOID *context)"},
+}
+
+// ownMacros are nxpop3's constants that callers compare against, with
+// their values, which must never change once released.
+var ownMacros = []struct {
+	Name string
+	Want cc.Value
+}{
+	{"NX_POP3_TLS_ERROR", cc.Int64Value(0xB9)},
+	{"NX_POP3_CLIENT_ID", cc.UInt64Value(0x504F5033)},
+	{"NX_POP3_TLS_NONE", cc.Int64Value(0)},
+	{"NX_POP3_TLS_STARTTLS", cc.Int64Value(1)},
+	{"NX_POP3_TLS_IMPLICIT", cc.Int64Value(2)},
+	{"NX_POP3_AUTH_AUTO", cc.Int64Value(0)},
+	{"NX_POP3_AUTH_USER", cc.Int64Value(1)},
+	{"NX_POP3_AUTH_APOP", cc.Int64Value(2)},
+	{"NX_POP3_AUTH_PLAIN", cc.Int64Value(3)},
+	{"NX_POP3_AUTH_LOGIN", cc.Int64Value(4)},
+	{"NX_POP3_AUTH_CRAM_MD5", cc.Int64Value(5)},
+	{"NX_POP3_AUTH_XOAUTH2", cc.Int64Value(6)},
+	{"NX_POP3_RESP_NONE", cc.Int64Value(0)},
+	{"NX_POP3_RESP_IN_USE", cc.Int64Value(1)},
+	{"NX_POP3_RESP_LOGIN_DELAY", cc.Int64Value(2)},
+	{"NX_POP3_RESP_SYS_TEMP", cc.Int64Value(3)},
+	{"NX_POP3_RESP_SYS_PERM", cc.Int64Value(4)},
+	{"NX_POP3_RESP_AUTH", cc.Int64Value(5)},
+	{"NX_POP3_RESP_OTHER", cc.Int64Value(6)},
+	{"NX_POP3_MAX_UID", cc.Int64Value(70)},
+}
+
+// optionsFields are the fields of NX_POP3_CLIENT_OPTIONS in order. Append
+// only: callers built with an older header pass a shorter struct.
+var optionsFields = []struct{ Name, Type string }{
+	{"nx_pop3_options_size", "ULONG"},
+	{"nx_pop3_options_tls", "UINT"},
+	{"nx_pop3_options_verify", "UINT"},
+	{"nx_pop3_options_ca_file", "CHAR *"},
+	{"nx_pop3_options_server_name", "CHAR *"},
+	{"nx_pop3_options_host", "CHAR *"},
+	{"nx_pop3_options_auth", "UINT"},
+	{"nx_pop3_options_strict", "UINT"},
+	{"nx_pop3_options_connect_timeout", "ULONG"},
+	{"nx_pop3_options_reply_timeout", "ULONG"},
+	{"nx_pop3_options_packet_timeout", "ULONG"},
 }
