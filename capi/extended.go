@@ -215,5 +215,3 @@ func nx_pop3_client_response_code_get(client_ptr *C.NX_POP3_CLIENT, response_cod
 		})
 	})
 }
-
-
