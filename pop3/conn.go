@@ -250,6 +250,11 @@ func (c *Client) start(ctx context.Context) error {
 			return err // m.Read already made it sticky
 		}
 	}
+	// Bytes that arrived unasked (a reply sent twice, a multi-line answer
+	// where one line was due) would be taken as this command's reply.
+	if n := c.br.Buffered(); n > 0 {
+		return c.fail(&ProtocolError{Msg: fmt.Sprintf("%d octets received before the command was sent", n)})
+	}
 	return nil
 }
 

@@ -1,0 +1,208 @@
+package main
+
+// Stress tests of the C API, run by 'make stress' (NXPOP3_STRESS=1) and
+// skipped otherwise: a 1 GiB message through message_get with the C
+// process's peak RSS, 1000 sessions in a row with the file descriptors
+// counted, and 50 clients on 50 threads at once.
+
+import (
+	"bytes"
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
+	"github.com/stretchr/testify/require"
+)
+
+func needStress(t *testing.T) {
+	t.Helper()
+	if os.Getenv("NXPOP3_STRESS") != "1" {
+		t.Skip("stress test: set NXPOP3_STRESS=1 (make stress)")
+	}
+}
+
+// buildStress builds the archive once and links testdata/stress_<name>.c.
+func buildStress(t *testing.T, gcc, dir, lib, name string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "stress_"+name)
+	out, err := run(".", gcc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I../include", "testdata/stress_"+name+".c",
+		"-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
+	require.NoError(t, err, "%s", out)
+	return bin
+}
+
+// bigMessage generates the wire form of a message of size bytes (a
+// multiple of 1024) on the fly: lines of 1024 bytes, CRLF included, each
+// starting with its number, one in 1000 starting with a (stuffed) dot,
+// then the terminator. sum is the FNV-1a of the stored form.
+type bigMessage struct {
+	lines, next int64
+	buf         bytes.Buffer
+	sum         hash.Hash64
+	line        [1024]byte
+}
+
+func newBigMessage(size int64) *bigMessage {
+	m := &bigMessage{lines: size / 1024, sum: fnv.New64a()}
+	for i := range m.line {
+		m.line[i] = 'a' + byte(i%26)
+	}
+	m.line[1022], m.line[1023] = '\r', '\n'
+	return m
+}
+
+func (m *bigMessage) Read(p []byte) (int, error) {
+	for m.buf.Len() == 0 {
+		if m.next > m.lines {
+			return 0, io.EOF
+		}
+		if m.next == m.lines {
+			m.buf.WriteString(".\r\n")
+			m.next++
+			break
+		}
+		for k := 0; k < 64 && m.next < m.lines; k++ {
+			line := m.line
+			start := 0
+			if m.next%1000 == 0 {
+				line[0] = '.'
+				start = 1
+			}
+			n := strconv.AppendInt(line[start:start], m.next, 10)
+			line[start+len(n)] = ' '
+			m.sum.Write(line[:])
+			if line[0] == '.' {
+				m.buf.WriteByte('.')
+			}
+			m.buf.Write(line[:])
+			m.next++
+		}
+	}
+	return m.buf.Read(p)
+}
+
+var poolFree = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)
+
+func requirePoolBack(t *testing.T, out string) {
+	t.Helper()
+	m := poolFree.FindStringSubmatch(out)
+	require.NotNil(t, m, "no pool line:\n%s", out)
+	require.Equal(t, m[2], m[1], "packets not returned to the pool")
+}
+
+func TestStressC(t *testing.T) {
+	needStress(t)
+	gcc := needTool(t, "gcc")
+	dir := t.TempDir()
+	lib, out, err := buildArchive(dir)
+	require.NoError(t, err, "%s", out)
+
+	t.Run("1 GiB message", func(t *testing.T) {
+		bin := buildStress(t, gcc, dir, lib, "big")
+		const size = 1 << 30
+		var gen *bigMessage
+		srv, err := pop3test.NewScripted(
+			pop3test.SendLine("+OK ready <1.2@stress>"),
+			pop3test.Respond("RETR 1", map[string]string{"APOP ": "+OK\r\n", "STAT": fmt.Sprintf("+OK 1 %d\r\n", size)}),
+			pop3test.SendLine(fmt.Sprintf("+OK %d octets", size)),
+			pop3test.SendFrom(func() io.Reader { gen = newBigMessage(size); return gen }),
+			pop3test.Respond("", map[string]string{"QUIT": "+OK bye\r\n"}),
+		)
+		require.NoError(t, err)
+		defer srv.Close()
+		_, port, _ := strings.Cut(srv.Addr(), ":")
+		start := time.Now()
+		out, err := run(dir, bin, port)
+		elapsed := time.Since(start)
+		require.NoError(t, err, "%s", out)
+		require.NoError(t, srv.Close()) // the generator is done
+		t.Logf("%s(%v, %.0f MiB/s)", out, elapsed.Round(time.Millisecond), float64(size)/(1<<20)/elapsed.Seconds())
+		require.Contains(t, out, fmt.Sprintf("data %d fnv %016x ", size, gen.sum.Sum64()))
+		require.Contains(t, out, "quit 0x00")
+		m := regexp.MustCompile(`maxrss_kb before (\d+) after (\d+)`).FindStringSubmatch(out)
+		require.NotNil(t, m)
+		before, _ := strconv.Atoi(m[1])
+		after, _ := strconv.Atoi(m[2])
+		t.Logf("C process peak RSS: %d MiB before RETR, %d MiB after 1 GiB: +%d MiB", before/1024, after/1024, (after-before)/1024)
+		if after-before > 200*1024 {
+			t.Errorf("peak RSS grew by %d MiB streaming 1 GiB, want under 200 MiB", (after-before)/1024)
+		}
+		requirePoolBack(t, out)
+	})
+
+	t.Run("1000 sessions", func(t *testing.T) {
+		bin := buildStress(t, gcc, dir, lib, "sessions")
+		srv, err := pop3test.NewServer(pop3test.Options{})
+		require.NoError(t, err)
+		defer srv.Close()
+		srv.AddUser("mrose", "tanstaaf", []byte("Subject: hi\r\n\r\nhello\r\n"))
+		_, port, _ := strings.Cut(srv.Addr(), ":")
+		start := time.Now()
+		out, err := run(dir, bin, port, "1000")
+		require.NoError(t, err, "%s", out)
+		t.Logf("%s(%v)", out, time.Since(start).Round(time.Millisecond))
+		require.Contains(t, out, "sessions 1000/1000 failed 0")
+		m := regexp.MustCompile(`fd before (\d+) after (\d+)`).FindStringSubmatch(out)
+		require.NotNil(t, m)
+		before, _ := strconv.Atoi(m[1])
+		after, _ := strconv.Atoi(m[2])
+		if after > before+2 {
+			t.Errorf("open fds: %d after 1000 sessions, %d before: a leak", after, before)
+		}
+		requirePoolBack(t, out)
+		require.Equal(t, 1001, srv.Sessions())
+		require.Len(t, srv.Mailbox("mrose").Messages(), 1, "no DELE was sent, nothing may be gone")
+	})
+
+	t.Run("50 threads", func(t *testing.T) {
+		const n = 50
+		bin := buildStress(t, gcc, dir, lib, "threads")
+		srv, err := pop3test.NewServer(pop3test.Options{})
+		require.NoError(t, err)
+		defer srv.Close()
+		want := make([]uint64, n)
+		sizes := make([]int, n)
+		for i := range n {
+			var b bytes.Buffer
+			fmt.Fprintf(&b, "Subject: message for user%d\r\n\r\n", i)
+			for j := range 500 + 37*i {
+				if j%50 == 0 {
+					fmt.Fprintf(&b, ".dot line %d of user%d\r\n", j, i)
+				} else {
+					fmt.Fprintf(&b, "line %d of user%d: the quick brown fox jumps over the lazy dog\r\n", j, i)
+				}
+			}
+			h := fnv.New64a()
+			h.Write(b.Bytes())
+			want[i], sizes[i] = h.Sum64(), b.Len()
+			srv.AddUser(fmt.Sprintf("user%d", i), fmt.Sprintf("pw%d", i), b.Bytes())
+		}
+		_, port, _ := strings.Cut(srv.Addr(), ":")
+		start := time.Now()
+		out, err := run(dir, bin, port, strconv.Itoa(n))
+		require.NoError(t, err, "%s", out)
+		t.Logf("%d clients on %d threads in %v", n, n, time.Since(start).Round(time.Millisecond))
+		for i := range n {
+			line := fmt.Sprintf("thread %d status 0x00 data %d fnv %016x", i, sizes[i], want[i])
+			if !strings.Contains(out, line+"\n") {
+				t.Errorf("want %q in the output", line)
+			}
+			if left := len(srv.Mailbox(fmt.Sprintf("user%d", i)).Messages()); left != 0 {
+				t.Errorf("user%d: %d messages left, want 0 (DELE then QUIT)", i, left)
+			}
+		}
+		if t.Failed() {
+			t.Logf("%s", out)
+		}
+		requirePoolBack(t, out)
+	})
+}

@@ -1,0 +1,211 @@
+package pop3
+
+// Stress tests, run by 'make stress' (NXPOP3_STRESS=1) and skipped
+// otherwise: a 1 GiB message streamed through the client with its peak RSS
+// measured, and 1000 sessions in a row with goroutines and file
+// descriptors back at their baseline afterwards.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
+	"github.com/stretchr/testify/require"
+)
+
+func needStress(t *testing.T) {
+	t.Helper()
+	if os.Getenv("NXPOP3_STRESS") != "1" {
+		t.Skip("stress test: set NXPOP3_STRESS=1 (make stress)")
+	}
+}
+
+// bigMessage generates, on the fly, the wire form of a message of size
+// bytes (a multiple of 1024): lines of 1024 bytes, CRLF included, each
+// starting with its number, one in 1000 starting with a dot (stuffed on
+// the wire), then the terminator. sum is the FNV-1a of the stored form,
+// complete once the reader returned io.EOF.
+type bigMessage struct {
+	lines, next int64
+	buf         bytes.Buffer
+	sum         hash.Hash64
+	line        [1024]byte
+}
+
+func newBigMessage(size int64) *bigMessage {
+	m := &bigMessage{lines: size / 1024, sum: fnv.New64a()}
+	for i := range m.line {
+		m.line[i] = 'a' + byte(i%26)
+	}
+	m.line[1022], m.line[1023] = '\r', '\n'
+	return m
+}
+
+func (m *bigMessage) Read(p []byte) (int, error) {
+	for m.buf.Len() == 0 {
+		if m.next > m.lines {
+			return 0, io.EOF
+		}
+		if m.next == m.lines {
+			m.buf.WriteString(".\r\n")
+			m.next++
+			break
+		}
+		for k := 0; k < 64 && m.next < m.lines; k++ {
+			line := m.line
+			start := 0
+			if m.next%1000 == 0 {
+				line[0] = '.'
+				start = 1
+			}
+			n := strconv.AppendInt(line[start:start], m.next, 10)
+			line[start+len(n)] = ' '
+			m.sum.Write(line[:])
+			if line[0] == '.' {
+				m.buf.WriteByte('.')
+			}
+			m.buf.Write(line[:])
+			m.next++
+		}
+	}
+	return m.buf.Read(p)
+}
+
+// vmHWM returns the peak resident set size of the process in KiB.
+func vmHWM(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
+func TestStressOneGiBMessage(t *testing.T) {
+	needStress(t)
+	const size = 1 << 30
+	var gen *bigMessage
+	srv, err := pop3test.NewScripted(
+		pop3test.SendLine("+OK ready"),
+		pop3test.Respond("RETR 1", map[string]string{"USER ": "+OK\r\n", "PASS ": "+OK\r\n", "STAT": fmt.Sprintf("+OK 1 %d\r\n", size)}),
+		pop3test.SendLine(fmt.Sprintf("+OK %d octets", size)),
+		pop3test.SendFrom(func() io.Reader { gen = newBigMessage(size); return gen }),
+		pop3test.Respond("", map[string]string{"QUIT": "+OK bye\r\n"}),
+	)
+	require.NoError(t, err)
+	defer srv.Close()
+
+	runtime.GC()
+	before := vmHWM(t)
+	start := time.Now()
+	ctx := context.Background()
+	c, err := Dial(ctx, srv.Addr())
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.Login(ctx, "u", "p", &LoginOptions{Method: AuthUser}))
+	n, total, err := c.Stat(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	m, err := c.Retr(ctx, 1)
+	require.NoError(t, err)
+	sum := fnv.New64a()
+	got, err := io.Copy(sum, m)
+	require.NoError(t, err)
+	require.NoError(t, c.Quit(ctx))
+	elapsed := time.Since(start)
+	after := vmHWM(t)
+	require.NoError(t, srv.Close()) // the generator is done: gen.sum may be read
+
+	require.Equal(t, total, got, "octets delivered")
+	require.Equal(t, gen.sum.Sum64(), sum.Sum64(), "content delivered")
+	growth := (after - before) / 1024
+	t.Logf("1 GiB through the Go core in %v (%.0f MiB/s); peak RSS %d MiB before, %d MiB after: +%d MiB",
+		elapsed.Round(time.Millisecond), float64(size)/(1<<20)/elapsed.Seconds(), before/1024, after/1024, growth)
+	if growth > 200 {
+		t.Errorf("peak RSS grew by %d MiB streaming 1 GiB, want under 200 MiB", growth)
+	}
+}
+
+// openFDs counts the open file descriptors of the process.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	return len(ents)
+}
+
+// settle waits until f() is at most want (or 5 s passed) and returns f().
+func settle(want int, f func() int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := f()
+		if n <= want || time.Now().After(deadline) {
+			return n
+		}
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestStressThousandSessions(t *testing.T) {
+	needStress(t)
+	srv, err := pop3test.NewServer(pop3test.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	srv.AddUser("alice", "secret", []byte("Subject: one\r\n\r\nhello\r\n"), []byte("Subject: two\r\n\r\nworld\r\n"))
+
+	ctx := context.Background()
+	session := func() error {
+		c, err := (&Dialer{Timeout: 5 * time.Second}).Dial(ctx, srv.Addr())
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if err := c.Login(ctx, "alice", "secret", &LoginOptions{Method: AuthAPOP}); err != nil {
+			return err
+		}
+		if n, _, err := c.Stat(ctx); err != nil || n != 2 {
+			return fmt.Errorf("STAT: %d, %v", n, err)
+		}
+		return c.Quit(ctx)
+	}
+	require.NoError(t, session())      // warm up: lazily started runtime and netpoll parts
+	time.Sleep(100 * time.Millisecond) // the warm-up session's server side ends
+	runtime.GC()
+	baseG := runtime.NumGoroutine()
+	baseFD := openFDs(t)
+
+	start := time.Now()
+	for i := range 1000 {
+		require.NoError(t, session(), "session %d", i+1)
+	}
+	elapsed := time.Since(start)
+	const tolerance = 2
+	g := settle(baseG+tolerance, runtime.NumGoroutine)
+	fd := settle(baseFD+tolerance, func() int { return openFDs(t) })
+	t.Logf("1000 sessions in %v (%v each); goroutines %d before, %d after; open fds %d before, %d after",
+		elapsed.Round(time.Millisecond), (elapsed / 1000).Round(time.Microsecond), baseG, g, baseFD, fd)
+	if g > baseG+tolerance {
+		t.Errorf("goroutines: %d after 1000 sessions, baseline %d: a leak", g, baseG)
+	}
+	if fd > baseFD+tolerance {
+		t.Errorf("open fds: %d after 1000 sessions, baseline %d: a leak", fd, baseFD)
+	}
+	require.Equal(t, 1001, srv.Sessions())
+}
