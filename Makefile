@@ -10,6 +10,7 @@ LIB     := $(BUILD)/libnxpop3.a
 SHLIB   := $(BUILD)/libnxpop3.so
 PC      := $(BUILD)/nxpop3.pc
 LDLIBS  := -lpthread
+FUZZTIME ?= 10m
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
 GOSRC   := $(shell find pop3 capi -name '*.go' -not -name '*_test.go') capi/forward.c capi/nx_host.c capi/nx_host_internal.h capi/capi_internal.h
 HEADERS := include/nx_api.h include/nx_host_types.h include/nx_pop3_client.h
@@ -46,6 +47,13 @@ test: ## vet, then every test: Go core, pop3test, C API, Dovecot integration, br
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime 10s ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime 10s ./pop3
+	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime 10s ./pop3
+
+stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions, 50 C threads; 10 minutes of fuzzing per target
+	NXPOP3_STRESS=1 $(GO) test -count=1 -run 'Stress' -v -timeout 30m ./pop3 ./capi
+	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime $(FUZZTIME) ./pop3
+	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime $(FUZZTIME) ./pop3
+	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime $(FUZZTIME) ./pop3
 
 bench: ## benchmarks: Go core and C API download speed, pipelined against sequential
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3 ./capi
@@ -65,4 +73,4 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a p
 clean: ## remove build outputs
 	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out
 
-.PHONY: help all header test bench demo clean
+.PHONY: help all header test stress bench demo clean

@@ -16,6 +16,10 @@
 
 #include "nx_host_types.h"
 
+/* As the vendor's nx_api.h does: NetX applications call ThreadX services
+ * (tx_thread_create, tx_thread_sleep, ...) having included only nx_api.h. */
+#include "tx_api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
