@@ -12,8 +12,8 @@ PC      := $(BUILD)/nxpop3.pc
 LDLIBS  := -lpthread
 FUZZTIME ?= 10m
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
-GOSRC   := $(shell find pop3 capi -name '*.go' -not -name '*_test.go') capi/forward.c capi/nx_host.c capi/nx_host_internal.h capi/capi_internal.h
-HEADERS := include/nx_api.h include/nx_host_types.h include/nx_pop3_client.h
+GOSRC   := $(shell find pop3 capi -name '*.go' -not -name '*_test.go') $(wildcard capi/*.c capi/*.h)
+HEADERS := $(wildcard include/*.h)
 
 .DEFAULT_GOAL := all
 
