@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nxpop3/nxpop3/pop3"
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
+)
+
+// BenchmarkDownload64MiB downloads one 64 MiB message from pop3test: with
+// the Go core (Retr, io.Copy to io.Discard), and through the C API's
+// message_get loop with pools of 1460-byte (a TCP segment) and 65536-byte
+// packets. The C program times itself from RETR to the final packet, so
+// process start and login are not counted; MB/s is the figure to compare.
+func BenchmarkDownload64MiB(b *testing.B) {
+	const size = 64 << 20
+	msg := bytes.Repeat([]byte("0123456789 the quick brown fox jumps over the lazy dog 0123456\r\n"), size/64)
+	srv, err := pop3test.NewServer(pop3test.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	srv.AddUser("demo", "secret", msg)
+
+	b.Run("go", func(b *testing.B) {
+		ctx := context.Background()
+		c, err := pop3.Dial(ctx, srv.Addr())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.Login(ctx, "demo", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}); err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(size)
+		b.ResetTimer()
+		start := time.Now()
+		for range b.N {
+			m, err := c.Retr(ctx, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, m)
+			if err != nil || n != size {
+				b.Fatalf("copied %d bytes: %v", n, err)
+			}
+		}
+		b.ReportMetric(float64(size)*float64(b.N)/time.Since(start).Seconds()/1e6, "MB/s")
+		c.Quit(ctx)
+	})
+
+	for _, payload := range []int{1460, 65536} {
+		b.Run("c-"+strconv.Itoa(payload), func(b *testing.B) {
+			bin := cProgram(b, "testdata/bench_download.c", cPlain)
+			b.SetBytes(size)
+			b.ResetTimer()
+			out, err := run(".", "env", "POP3_SERVER="+srv.Addr(), "POP3_USER=demo", "POP3_PASSWORD=secret",
+				bin, strconv.Itoa(payload), strconv.Itoa(b.N))
+			b.StopTimer()
+			if err != nil {
+				b.Fatalf("%v\n%s", err, out)
+			}
+			var total int64
+			var seconds float64
+			if _, err := fmt.Sscanf(out, "bytes %d seconds %f", &total, &seconds); err != nil {
+				b.Fatalf("%v: %q", err, out)
+			}
+			if total != int64(size)*int64(b.N) {
+				b.Fatalf("got %d bytes, want %d", total, int64(size)*int64(b.N))
+			}
+			b.ReportMetric(float64(total)/seconds/1e6, "MB/s")
+		})
+	}
+}
