@@ -392,7 +392,7 @@ func nx_pop3_client_delete(client_ptr *C.NX_POP3_CLIENT) C.UINT {
 		}
 		unregister(c)
 		clear(c.password)
-		c.msg, c.buf, c.carry = nil, nil, nil
+		c.msg = nil
 		C.memset(unsafe.Pointer(client_ptr), 0, C.sizeof_NX_POP3_CLIENT)
 		return nxSuccess
 	})

@@ -972,8 +972,9 @@ UINT nxhost_packet_fill(NX_PACKET *packet_ptr, const void *data, ULONG length)
         return status;
     }
 
-    /* The packet belongs to the caller, so its bytes need no lock. */
-    if (length > 0)
+    /* The packet belongs to the caller, so its bytes need no lock. Data
+     * already in place (read straight into the packet) is not copied. */
+    if (length > 0 && data != packet_ptr->nx_packet_prepend_ptr)
     {
         memcpy(packet_ptr->nx_packet_prepend_ptr, data, length);
     }

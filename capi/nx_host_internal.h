@@ -39,7 +39,8 @@ ULONG nxhost_packet_capacity(NX_PACKET *packet_ptr);
  * Replaces the packet's data with length bytes from data, placed at
  * nx_packet_prepend_ptr; sets nx_packet_append_ptr and nx_packet_length and
  * writes a NUL after the data (inside the pool even when the data fills the
- * payload). data may be NULL only when length is 0.
+ * payload). data may be NULL only when length is 0, and may be
+ * nx_packet_prepend_ptr itself, for data already written in place.
  *
  * NX_PTR_ERROR: not an allocated packet of a valid pool, or data NULL.
  * NX_INVALID_PACKET: the packet heads a chain.

@@ -14,7 +14,6 @@ import (
 
 func (c *client) startMessage(m *pop3.Message, item C.UINT) {
 	c.msg = m
-	c.carry = c.carry[:0]
 	c.cptr.nx_pop3_client_ready_to_download = C.NX_TRUE
 	c.cptr.nx_pop3_client_maildrop_index = item
 }
@@ -23,45 +22,42 @@ func (c *client) startMessage(m *pop3.Message, item C.UINT) {
 // what is left of it before its next command.
 func (c *client) endMessage() {
 	c.msg = nil
-	c.carry = c.carry[:0]
 	c.cptr.nx_pop3_client_ready_to_download = C.NX_FALSE
 }
 
 // nextPacket fills a packet of the client's pool with the next part of the
 // message: as much as the packet holds, unless the message ends first. It
-// reads one byte ahead so that the packet holding the last data is the one
-// marked final, rather than an empty packet after it.
+// looks past a full packet for the terminator so that the packet holding
+// the last data is the one marked final, rather than an empty one after it.
 func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 	if c.msg == nil {
 		return nil, 0, false, fail(nxInvalidState, "no message is being downloaded: call nx_pop3_client_mail_item_get first")
 	}
-	if st := C.nx_packet_allocate(c.pool, &pkt, C.NX_IPv4_TCP_PACKET, c.packetWait); st != C.NX_SUCCESS {
+	// The packet pointer lands in the struct's vendor field, C memory, so
+	// no Go pointer crosses into C on this hot path.
+	slot := &c.cptr.nx_pop3_client_message_ptr
+	st := C.nx_packet_allocate(c.pool, slot, C.NX_IPv4_TCP_PACKET, c.packetWait)
+	pkt, *slot = *slot, nil
+	if st != C.NX_SUCCESS {
 		if st == C.NX_NO_PACKET {
 			return nil, 0, false, fail(nxNoPacket, "no free packet in the pool; nothing was lost, call again")
 		}
 		return nil, 0, false, fail(st, "packet allocation failed with status 0x%02X", uint(st))
 	}
-	room := int(C.nxhost_packet_capacity(pkt))
-	if room == 0 {
+	room := int(uintptr(unsafe.Pointer(pkt.nx_packet_data_end)) - uintptr(unsafe.Pointer(pkt.nx_packet_prepend_ptr)))
+	if room <= 0 {
 		C.nx_packet_release(pkt)
 		return nil, 0, false, fail(nxPayload, "packets of this pool have no room for data")
 	}
-	if cap(c.buf) < room {
-		c.buf = make([]byte, room)
-	}
-	buf := c.buf[:room]
-	n = copy(buf, c.carry)
-	c.carry = c.carry[:0]
+	// Read straight into the caller's pool memory: one copy, not two.
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(pkt.nx_packet_prepend_ptr)), room)
 	for n < room && err == nil {
 		var k int
 		k, err = c.msg.Read(buf[n:])
 		n += k
 	}
 	if err == nil {
-		var ahead [1]byte
-		var k int
-		k, err = io.ReadFull(c.msg, ahead[:])
-		c.carry = append(c.carry, ahead[:k]...)
+		final, err = c.msg.AtEOF()
 	}
 	if err == io.EOF {
 		final, err = true, nil
@@ -71,11 +67,7 @@ func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 		c.endMessage()
 		return nil, 0, false, err
 	}
-	var src unsafe.Pointer
-	if n > 0 {
-		src = unsafe.Pointer(&buf[0])
-	}
-	if st := C.nxhost_packet_fill(pkt, src, C.ULONG(n)); st != C.NX_SUCCESS {
+	if st := C.nxhost_packet_fill(pkt, unsafe.Pointer(pkt.nx_packet_prepend_ptr), C.ULONG(n)); st != C.NX_SUCCESS {
 		C.nx_packet_release(pkt)
 		return nil, 0, false, fail(st, "packet fill failed with status 0x%02X", uint(st))
 	}

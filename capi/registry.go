@@ -29,9 +29,9 @@ type client struct {
 	password []byte // wiped on delete
 	count    int    // messages in the maildrop at the last STAT; -1 before
 
-	msg   *pop3.Message // message being downloaded by message_get
-	carry []byte        // a byte read ahead to see whether the data ended
-	buf   []byte        // staging for one packet's data
+	msg      *pop3.Message // message being downloaded by message_get
+	ahead    [1]byte       // a byte read ahead to see whether the data ended
+	hasAhead bool
 
 	packetWait C.ULONG // ticks message_get waits for a packet
 

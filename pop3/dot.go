@@ -12,8 +12,9 @@ import (
 // LF). The terminator is recognised as ".\r\n" or, from servers that end
 // lines with a bare LF, ".\n".
 //
-// It scans for "\n." with bytes.Index over the buffered data, so plain text
-// moves at memchr speed; only lines that start with a dot take the slow path.
+// It scans the buffered data for dots that start a line (lineDot), so plain
+// text moves at memchr speed; only lines that start with a dot take the slow
+// path.
 type dotReader struct {
 	br   *bufio.Reader
 	bol  bool // at the beginning of a line
@@ -24,7 +25,24 @@ func newDotReader(br *bufio.Reader) *dotReader {
 	return &dotReader{br: br, bol: true}
 }
 
-var nlDot = []byte("\n.")
+// lineDot returns the index of the first dot that starts a line in buf,
+// whose first byte is not at a line start, or -1. It looks for dots rather
+// than line ends because dots are rare in mail and line ends are not, so
+// the search runs at memchr speed instead of stopping on every line.
+func lineDot(buf []byte) int {
+	for off := 1; off < len(buf); {
+		i := bytes.IndexByte(buf[off:], '.')
+		if i < 0 {
+			return -1
+		}
+		off += i
+		if buf[off-1] == '\n' {
+			return off
+		}
+		off++
+	}
+	return -1
+}
 
 // lineStart handles the first bytes of a line. It reports whether the
 // terminator was consumed.
@@ -82,11 +100,23 @@ func (d *dotReader) chunk(max int) ([]byte, error) {
 		}
 	}
 	buf, _ := d.br.Peek(min(d.br.Buffered(), max))
-	if i := bytes.Index(buf, nlDot); i >= 0 {
-		buf = buf[:i+1]
+	if i := lineDot(buf); i >= 0 {
+		buf = buf[:i]
 	}
 	d.bol = buf[len(buf)-1] == '\n'
 	return buf, nil
+}
+
+// atEOF reports whether the data has ended. At a line start it reads the
+// terminator if that is what comes next, which may wait for the few bytes
+// that decide it; inside a line the answer is no without reading.
+func (d *dotReader) atEOF() (bool, error) {
+	if d.bol && !d.done {
+		if _, err := d.lineStart(); err != nil {
+			return false, err
+		}
+	}
+	return d.done, nil
 }
 
 func (d *dotReader) Read(p []byte) (int, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,4 +130,44 @@ func FuzzDotReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestAtEOF(t *testing.T) {
+	for _, tc := range []struct {
+		wire string
+		at   []int // read sizes, AtEOF checked after each
+		want []bool
+	}{
+		{"ab\r\n.\r\n", []int{4}, []bool{true}},
+		{"ab\r\n..\r\n.\r\n", []int{4, 3}, []bool{false, true}},
+		{"ab\r\ncd\r\n.\r\n", []int{2, 2, 4}, []bool{false, false, true}},
+		{".\r\n", nil, []bool{true}},
+	} {
+		c := &Client{opts: Options{ReplyTimeout: time.Second}}
+		br := bufio.NewReader(strings.NewReader(tc.wire + "+OK next\r\n"))
+		m := &Message{verb: "RETR", c: c, d: newDotReader(br)}
+		c.msg = m
+		var got []bool
+		if len(tc.at) == 0 {
+			eof, err := m.AtEOF()
+			require.NoError(t, err)
+			got = append(got, eof)
+		}
+		for _, n := range tc.at {
+			buf := make([]byte, n)
+			_, err := io.ReadFull(m, buf)
+			require.NoError(t, err)
+			eof, err := m.AtEOF()
+			require.NoError(t, err)
+			got = append(got, eof)
+		}
+		assert.Equal(t, tc.want, got, tc.wire)
+		rest, _ := io.ReadAll(br)
+		if got[len(got)-1] {
+			assert.Equal(t, "+OK next\r\n", string(rest), "terminator consumed, nothing more")
+			n, err := m.Read(make([]byte, 4))
+			assert.Equal(t, 0, n)
+			assert.Equal(t, io.EOF, err)
+		}
+	}
 }

@@ -40,6 +40,27 @@ func (m *Message) Read(p []byte) (int, error) {
 	return n, m.finish(err)
 }
 
+// AtEOF reports whether the message has no more data, without returning
+// any: it lets a caller that fills fixed-size buffers (NetX packets) mark
+// the buffer holding the last data as final. It may wait for the next few
+// bytes from the server when they decide the answer.
+func (m *Message) AtEOF() (bool, error) {
+	if m.err != nil {
+		if m.err == io.EOF {
+			return true, nil
+		}
+		return false, m.err
+	}
+	done, err := m.d.atEOF()
+	if err != nil {
+		return false, m.finish(err)
+	}
+	if done {
+		m.finish(io.EOF)
+	}
+	return done, nil
+}
+
 // WriteTo writes the rest of the message to w; io.Copy uses it.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	if m.err != nil {
