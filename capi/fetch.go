@@ -43,12 +43,14 @@ func nx_pop3_client_mail_items_fetch(client_ptr *C.NX_POP3_CLIENT, items *C.UINT
 		return nxPtrError
 	}
 	return call(client_ptr, func(c *client) error {
-		ids := make([]int, item_count)
+		// Checked before anything is allocated for them: a huge count must
+		// be refused, not make room for 2^32 items (a fatal out of memory).
+		ids := make([]int, 0, min(int(item_count), max(c.count, 0)))
 		var list []C.UINT
 		if items != nil && item_count > 0 {
 			list = unsafe.Slice(items, item_count)
 		}
-		for i := range ids {
+		for i := 0; i < int(item_count); i++ {
 			item := C.UINT(i + 1)
 			if list != nil {
 				item = list[i]
@@ -56,7 +58,7 @@ func nx_pop3_client_mail_items_fetch(client_ptr *C.NX_POP3_CLIENT, items *C.UINT
 			if err := c.checkItem(item); err != nil {
 				return err
 			}
-			ids[i] = int(item)
+			ids = append(ids, int(item))
 		}
 		c.endMessage()
 		var stopped *errStopped
