@@ -371,7 +371,8 @@ func nx_pop3_client_quit(client_ptr *C.NX_POP3_CLIENT) C.UINT {
 // progress on another thread is aborted and returns NX_WAIT_ABORTED.
 //
 // Status: NX_SUCCESS; NX_PTR_ERROR (NULL, or not a live client: never
-// created, or deleted already).
+// created, or deleted already); NX_CALLER_ERROR (called from one of this
+// client's own callbacks).
 //
 //export nx_pop3_client_delete
 func nx_pop3_client_delete(client_ptr *C.NX_POP3_CLIENT) C.UINT {
@@ -382,6 +383,9 @@ func nx_pop3_client_delete(client_ptr *C.NX_POP3_CLIENT) C.UINT {
 				client_ptr.nx_pop3_client_id = 0
 			}
 			return nxPtrError
+		}
+		if c.isCallbackThread() {
+			return nxCallerError // this thread holds the client: deleting would deadlock
 		}
 		c.cancel() // aborts a call another thread has in progress
 		c.pc.Close()
