@@ -42,12 +42,20 @@ $(BIN)/pop3testd: $(shell find pop3 -name '*.go' -not -name '*_test.go')
 header: $(LIB) ## regenerate include/nx_pop3_client.h from the exports and check it against the vendor's prototypes
 	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h
 
-test: ## vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing
+test: $(LIB) ## vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo
 	$(GO) vet ./...
+	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -check
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime 10s ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime 10s ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime 10s ./pop3
+	$(MAKE) link-check demo
+
+link-check: all ## link a C program the two documented ways: pkg-config with the archive, and the shared library
+	$(CC) $(CFLAGS) cexamples/demo.c $$(PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs nxpop3) -o $(BUILD)/demo-pkgconfig
+	$(CC) $(CFLAGS) -Iinclude cexamples/demo.c -L$(BUILD) -lnxpop3 -lpthread -o $(BUILD)/demo-shared
+	LD_LIBRARY_PATH=$(BUILD) $(BUILD)/demo-shared 2>&1 | grep -q 'set POP3_SERVER'
+	@echo "link-check: archive via pkg-config and shared library both link and run"
 
 stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions, 50 C threads; 10 minutes of fuzzing per target
 	NXPOP3_STRESS=1 $(GO) test -count=1 -run 'Stress' -v -timeout 30m ./pop3 ./capi
@@ -71,6 +79,6 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a p
 	fi
 
 clean: ## remove build outputs
-	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out
+	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared
 
-.PHONY: help all header test stress bench demo clean
+.PHONY: help all header test link-check stress bench demo clean
