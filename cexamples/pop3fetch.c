@@ -33,7 +33,9 @@
  *         the next run fetches it again (its stale tmp/ file is removed).
  *      2. after the rename, before the state file records it: the tag in
  *         new/ (or cur/, where a mail reader moves it, keeping the name)
- *         marks it as stored; not fetched again.
+ *         marks it as stored; not fetched again. (If the crash came before
+ *         the fsync of new/, the rerun does that fsync before it relies on
+ *         the file.)
  *      3. while the state file is rewritten: the rename is atomic, so the
  *         old or the new version is there, and (2) covers the difference.
  *      4. after DELE, before QUIT: the server deletes nothing; the message
@@ -158,7 +160,10 @@ static void help(void)
 "\n"
 "A progress line (\"fetching 12/340 (1.2 MB)\") is drawn when stderr is a terminal.\n"
 "Exit status: 0 done; 1 failure (the NX status and the server's text are\n"
-"printed; if QUIT failed, nothing was deleted); 2 usage.\n"
+"printed; if QUIT failed, nothing was deleted); 2 usage.\n",
+        stdout);
+    /* In pieces: C99 compilers need not take string literals over 4095. */
+    fputs(
 "\n"
 "Examples:\n"
 "  POP3_PASSWORD=... pop3fetch --server mail.example.com --starttls \\\n"
@@ -173,9 +178,11 @@ static void help(void)
 "      oauth2l fetch --credentials client_secret.json \\\n"
 "          --scope https://mail.google.com/ > ~/.gmail-token\n"
 "    It lasts an hour: get a fresh one (the refresh token does it without a\n"
-"    browser) before each run. Or, with 2-Step Verification on, an app\n"
-"    password: --auth plain --password-file ~/.gmail-app-password\n"
-"\n"
+"    browser) before each run. Without OAuth: an app password (needs 2-Step\n"
+"    Verification), with --auth plain --password-file ~/.gmail-app-password\n"
+"\n",
+        stdout);
+    fputs(
 "  Microsoft 365 (Exchange Online has no basic authentication: XOAUTH2):\n"
 "    pop3fetch --server outlook.office365.com:995 --tls --auth xoauth2 \\\n"
 "        --user me@contoso.com --token-file ~/.m365-token --only-new ~/Maildir\n"
@@ -265,8 +272,11 @@ static int parse_server(const char *s, struct config *c)
         return 0;
     }
     if (bracketed) return -1;
-    for (n = 0; c->host[n]; n++)
+    /* Lower case: the name is part of the account in the state file. */
+    for (n = 0; c->host[n]; n++) {
         if (!isalnum((unsigned char)c->host[n]) && !strchr("-._", c->host[n])) return -1;
+        c->host[n] = (char)tolower((unsigned char)c->host[n]);
+    }
     c->host_is_name = 1;
     return 0;
 }
@@ -484,6 +494,13 @@ static int fsync_dir(const char *dir)
     rc = fsync(fd);
     close(fd);
     return rc;
+}
+
+static int fsync_dir_sub(const char *maildir, const char *sub)
+{
+    char path[MAX_PATH];
+
+    return path_fmt(path, sizeof path, "%s/%s", maildir, sub) != 0 ? -1 : fsync_dir(path);
 }
 
 /* dir_of copies the directory part of path ("." if none). */
@@ -733,7 +750,6 @@ struct run {
     struct item *items; /* 1-based */
 
     /* The message being written. */
-    UINT cur;
     int fd;
     char tmp[MAX_PATH], name[256];
     unsigned seq;
@@ -837,10 +853,7 @@ static int store_open(struct run *r, UINT item)
                      ts.tv_nsec / 1000, (long)getpid(), ++r->seq, r->host, tag) != 0 ||
             path_fmt(r->tmp, sizeof r->tmp, "%s/tmp/%s", r->cfg->maildir, r->name) != 0) break;
         r->fd = open(r->tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (r->fd >= 0) {
-            r->cur = item;
-            return 0;
-        }
+        if (r->fd >= 0) return 0;
         if (errno != EEXIST) break;
     }
     io_fail(r, r->tmp);
@@ -1093,6 +1106,14 @@ static int prepare_state(struct run *r, struct strset *uids, struct strset *tags
     if (scan_tags(c->maildir, "new", r->acct_key, tags) != 0 || scan_tags(c->maildir, "cur", r->acct_key, tags) != 0 ||
         scan_tags(c->maildir, "tmp", r->acct_key, NULL) != 0) {
         fprintf(stderr, "%s: reading %s: %s\n", progname, c->maildir, strerror(errno));
+        return -1;
+    }
+    /* A run killed between its rename and its fsync of new/ left a file
+     * that is visible but perhaps not yet durable; it counts as stored from
+     * now on (state file, --delete), so make its directory entry durable
+     * first. */
+    if (fsync_dir_sub(c->maildir, "new") != 0 || fsync_dir_sub(c->maildir, "cur") != 0) {
+        fprintf(stderr, "%s: fsync %s: %s\n", progname, c->maildir, strerror(errno));
         return -1;
     }
     strset_sort(uids);
