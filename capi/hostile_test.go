@@ -142,7 +142,10 @@ func TestHostileC(t *testing.T) {
 			require.True(t, ok, "no case %q", name)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				runHostileC(t, hc, []string{valgrind, "--error-exitcode=1", "--leak-check=no", "-q"}, bin, 40*time.Second)
+				// Async preemption's signal-driven stack writes are
+				// reported as invalid by memcheck now and then.
+				wrap := []string{"env", "GODEBUG=asyncpreemptoff=1", valgrind, "--error-exitcode=1", "--leak-check=no", "-q"}
+				runHostileC(t, hc, wrap, bin, 40*time.Second)
 			})
 		}
 	})
