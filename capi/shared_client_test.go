@@ -1,0 +1,36 @@
+package main
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
+)
+
+// TestCSharedClient: one client used from four threads at once gets every
+// call right (they are serialised, so replies never cross), and a delete
+// from another thread aborts a call that is waiting on the server.
+func TestCSharedClient(t *testing.T) {
+	t.Parallel()
+	var noops atomic.Int32
+	srv := cServer(t, pop3test.Options{Faults: &pop3test.Faults{
+		// The 401st NOOP (4 threads x 100, then the blocked one) gets no
+		// answer, so that call waits until the client is deleted.
+		Reply: func(cmd string) (string, bool, bool) {
+			if strings.HasPrefix(cmd, "NOOP") && noops.Add(1) > 400 {
+				return "", false, true
+			}
+			return "", false, false
+		},
+	}})
+	srv.AddUser("demo", "secret", plainMessages()[:2]...)
+	for _, v := range []cVariant{cPlain, cASan} {
+		if v.name == cASan.name && testing.Short() {
+			continue
+		}
+		noops.Store(0)
+		out, err := cRun(t, v, cProgram(t, "testdata/shared_client.c", v), srv, nil)
+		requirePassed(t, out, err)
+	}
+}
