@@ -13,6 +13,20 @@ import (
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
 
+// benchLogin dials addr and logs in as demo with USER/PASS.
+func benchLogin(b *testing.B, ctx context.Context, addr string) *pop3.Client {
+	b.Helper()
+	c, err := pop3.Dial(ctx, addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Login(ctx, "demo", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}); err != nil {
+		c.Close()
+		b.Fatal(err)
+	}
+	return c
+}
+
 // BenchmarkDownload64MiB downloads one 64 MiB message from pop3test: with
 // the Go core (Retr, io.Copy to io.Discard), and through the C API's
 // message_get loop with pools of 1460-byte (a TCP segment) and 65536-byte
@@ -30,14 +44,8 @@ func BenchmarkDownload64MiB(b *testing.B) {
 
 	b.Run("go", func(b *testing.B) {
 		ctx := context.Background()
-		c, err := pop3.Dial(ctx, srv.Addr())
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := benchLogin(b, ctx, srv.Addr())
 		defer c.Close()
-		if err := c.Login(ctx, "demo", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}); err != nil {
-			b.Fatal(err)
-		}
 		b.SetBytes(size)
 		b.ResetTimer()
 		start := time.Now()
@@ -60,14 +68,8 @@ func BenchmarkDownload64MiB(b *testing.B) {
 	// straight from the read buffer to io.Discard, copying nothing.
 	b.Run("go-read", func(b *testing.B) {
 		ctx := context.Background()
-		c, err := pop3.Dial(ctx, srv.Addr())
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := benchLogin(b, ctx, srv.Addr())
 		defer c.Close()
-		if err := c.Login(ctx, "demo", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}); err != nil {
-			b.Fatal(err)
-		}
 		buf := make([]byte, 64<<10)
 		b.SetBytes(size)
 		b.ResetTimer()

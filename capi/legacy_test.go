@@ -141,13 +141,6 @@ int main(void) { tx_kernel_enter(); return 0; }
 	}
 }
 
-// valgrindArgs runs bin under valgrind's memcheck for invalid accesses. The
-// Go runtime's stack copying reads words valgrind believes uninitialised, so
-// that check is off; addressing errors still fail the run.
-func valgrindArgs(bin string) []string {
-	return []string{"--error-exitcode=1", "--leak-check=no", "--undef-value-errors=no", "-q", bin}
-}
-
 func linkTXTest(gcc, dir, lib string, cflags ...string) (string, string, error) {
 	bin := filepath.Join(dir, "tx_host_test")
 	args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-I../include"}, cflags...)
@@ -159,14 +152,7 @@ func linkTXTest(gcc, dir, lib string, cflags ...string) (string, string, error) 
 }
 
 func TestTXHostC(t *testing.T) {
-	gcc := needTool(t, "gcc")
-	dir := t.TempDir()
-	lib, out, err := buildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin, out, err := linkTXTest(gcc, dir, lib)
-	require.NoError(t, err, "%s", out)
-	out, err = run(dir, bin)
-	requirePassed(t, out, err)
+	bin, dir := requireCTest(t, linkTXTest)
 
 	// NXPOP3_TX_MEMORY resizes first_unused_memory; the test writes all of it.
 	cmd := exec.Command(bin)
@@ -179,54 +165,14 @@ func TestTXHostC(t *testing.T) {
 // TestTXHostCMemory runs the shim's test under AddressSanitizer (valgrind
 // where ASan is unusable), as TestNXHostCMemory does.
 func TestTXHostCMemory(t *testing.T) {
-	gcc := needTool(t, "gcc")
-	dir := t.TempDir()
-	lib, out, err := buildArchive(dir, "-asan")
-	var bin string
-	if err == nil {
-		bin, out, err = linkTXTest(gcc, dir, lib, "-fsanitize=address", "-fno-omit-frame-pointer", "-g")
-	}
-	if err == nil {
-		cmd := exec.Command(bin)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
-		b, err := cmd.CombinedOutput()
-		requirePassed(t, string(b), err)
-		return
-	}
-	t.Logf("AddressSanitizer unavailable, trying valgrind: %v\n%s", err, out)
-	valgrind, lerr := exec.LookPath("valgrind")
-	if lerr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("neither AddressSanitizer nor valgrind usable: %v", lerr) // CI must run it
-		}
-		t.Skipf("neither AddressSanitizer nor valgrind usable: %v", lerr)
-	}
-	lib, out, err = buildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin, out, err = linkTXTest(gcc, dir, lib, "-g")
-	require.NoError(t, err, "%s", out)
-	out, err = run(dir, valgrind, valgrindArgs(bin)...)
-	requirePassed(t, out, err)
+	requireCTestMemory(t, linkTXTest, valgrindArgs)
 }
 
 // TestTXHostCThreads checks the shim's locking with ThreadSanitizer, the C
 // sources compiled straight into the test (the Go runtime cannot run under
 // TSan from C).
 func TestTXHostCThreads(t *testing.T) {
-	gcc := needTool(t, "gcc")
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "tx_host_test_tsan")
-	out, err := run(".", gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-g", "-O1", "-fsanitize=thread",
-		"-I../include", txTestSource, "tx_host.c", "nx_host.c", "-lpthread", "-o", bin)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ThreadSanitizer unavailable: %v\n%s", err, out) // CI must run it
-		}
-		t.Skipf("ThreadSanitizer unavailable: %v\n%s", err, out)
-	}
-	out, err = run(dir, bin)
-	requirePassed(t, out, err)
+	requireCTestThreads(t, "tx_host_test_tsan", txTestSource, "tx_host.c", "nx_host.c")
 }
 
 // newLegacyServer starts a pop3test server (APOP available) holding msgs for
@@ -310,34 +256,24 @@ func TestLegacyDemoMemory(t *testing.T) {
 	msgs := legacyMessages("asan")
 	srv, mb := newLegacyServer(t, msgs)
 
-	lib, out, err := buildArchive(dir, "-asan")
-	if err == nil {
+	asanOrValgrind(t, dir, func(lib string) (string, error) {
 		bin := filepath.Join(dir, "legacy_demo_asan")
-		out, err = run("..", gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-Iinclude",
-			"-fsanitize=address", "-fno-omit-frame-pointer", "-g", legacyDemoSource,
-			"-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
+		args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-Iinclude"}, asanCFlags...)
+		args = append(args, legacyDemoSource, "-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
+		out, err := run("..", gcc, args...)
 		if err == nil {
-			out, err = runLegacyDemo(t, bin, srv.Addr(), "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
-			requireDemoOutput(t, out, err, msgs)
+			out, runErr := runLegacyDemo(t, bin, srv.Addr(), asanTestOptions)
+			requireDemoOutput(t, out, runErr, msgs)
 			require.NotContains(t, out, "AddressSanitizer")
 			require.Empty(t, mb.Messages())
-			return
 		}
-	}
-	t.Logf("AddressSanitizer unavailable, trying valgrind: %v\n%s", err, out)
-	valgrind, lerr := exec.LookPath("valgrind")
-	if lerr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("neither AddressSanitizer nor valgrind usable: %v", lerr) // CI must run it
-		}
-		t.Skipf("neither AddressSanitizer nor valgrind usable: %v", lerr)
-	}
-	lib, out, err = buildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin := buildLegacyDemo(t, gcc, dir, lib, "-g")
-	cmd := exec.Command(valgrind, valgrindArgs(bin)...)
-	cmd.Env = append(os.Environ(), "NXPOP3_CONNECT_TO="+srv.Addr())
-	b, err := cmd.CombinedOutput()
-	requireDemoOutput(t, string(b), err, msgs)
-	require.Empty(t, mb.Messages())
+		return out, err
+	}, func(lib, valgrind string) {
+		bin := buildLegacyDemo(t, gcc, dir, lib, "-g")
+		cmd := exec.Command(valgrind, valgrindArgs(bin)...)
+		cmd.Env = append(os.Environ(), "NXPOP3_CONNECT_TO="+srv.Addr())
+		b, err := cmd.CombinedOutput()
+		requireDemoOutput(t, string(b), err, msgs)
+		require.Empty(t, mb.Messages())
+	})
 }

@@ -71,6 +71,22 @@ func requirePassed(t *testing.T, out string, err error) {
 	t.Logf("%s", out)
 }
 
+// requireCTest builds the archive, links a C test program with it (link
+// as linkHostTest), runs it and requires every check to pass. It returns
+// the binary and the directory it ran in.
+func requireCTest(t *testing.T, link func(gcc, dir, lib string, cflags ...string) (string, string, error)) (string, string) {
+	t.Helper()
+	gcc := needTool(t, "gcc")
+	dir := t.TempDir()
+	lib, out, err := buildArchive(dir)
+	require.NoError(t, err, "%s", out)
+	bin, out, err := link(gcc, dir, lib)
+	require.NoError(t, err, "%s", out)
+	out, err = run(dir, bin)
+	requirePassed(t, out, err)
+	return bin, dir
+}
+
 func TestNXHostHeaderCompiles(t *testing.T) {
 	gcc := needTool(t, "gcc")
 	dir := t.TempDir()
@@ -98,70 +114,21 @@ int main(void) { return nx_packet_pool_delete(&pool) == NX_PTR_ERROR && nxhost_p
 }
 
 func TestNXHostC(t *testing.T) {
-	gcc := needTool(t, "gcc")
-	dir := t.TempDir()
-	lib, out, err := buildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin, out, err := linkHostTest(gcc, dir, lib)
-	require.NoError(t, err, "%s", out)
-	out, err = run(dir, bin)
-	requirePassed(t, out, err)
+	requireCTest(t, linkHostTest)
 }
 
 // TestNXHostCMemory runs the C test under AddressSanitizer, with the archive's
 // own C code instrumented too (go build -asan). Where ASan cannot be used,
 // valgrind stands in; with neither, the test is skipped.
 func TestNXHostCMemory(t *testing.T) {
-	gcc := needTool(t, "gcc")
-	dir := t.TempDir()
-
-	lib, out, err := buildArchive(dir, "-asan")
-	var bin string
-	if err == nil {
-		bin, out, err = linkHostTest(gcc, dir, lib, "-fsanitize=address", "-fno-omit-frame-pointer", "-g")
-	}
-	if err == nil {
-		cmd := exec.Command(bin)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
-		b, err := cmd.CombinedOutput()
-		requirePassed(t, string(b), err)
-		return
-	}
-	t.Logf("AddressSanitizer unavailable, trying valgrind: %v\n%s", err, out)
-
-	valgrind, lerr := exec.LookPath("valgrind")
-	if lerr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("neither AddressSanitizer nor valgrind usable: %v", lerr) // CI must run it
-		}
-		t.Skipf("neither AddressSanitizer nor valgrind usable: %v", lerr)
-	}
-	lib, out, err = buildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin, out, err = linkHostTest(gcc, dir, lib, "-g")
-	require.NoError(t, err, "%s", out)
-	out, err = run(dir, valgrind, "--error-exitcode=1", "--leak-check=no", "-q", bin)
-	requirePassed(t, out, err)
+	requireCTestMemory(t, linkHostTest, valgrindArgs)
 }
 
 // TestNXHostCThreads checks the pool locking with ThreadSanitizer. The Go
 // runtime cannot run under TSan from C, so the shim's C source is compiled
 // straight into the test program instead of coming from the archive.
 func TestNXHostCThreads(t *testing.T) {
-	gcc := needTool(t, "gcc")
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "nx_host_test_tsan")
-	out, err := run(".", gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-g", "-O1", "-fsanitize=thread",
-		"-I../include", hostTestSource, "nx_host.c", "-lpthread", "-o", bin)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ThreadSanitizer unavailable: %v\n%s", err, out) // CI must run it
-		}
-		t.Skipf("ThreadSanitizer unavailable: %v\n%s", err, out)
-	}
-	out, err = run(dir, bin)
-	requirePassed(t, out, err)
+	requireCTestThreads(t, "nx_host_test_tsan", hostTestSource, "nx_host.c")
 }
 
 func mustAbs(t *testing.T, path string) string {

@@ -8,9 +8,7 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"hash"
 	"hash/fnv"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,56 +38,6 @@ func buildStress(t *testing.T, gcc, dir, lib, name string) string {
 	return bin
 }
 
-// bigMessage generates the wire form of a message of size bytes (a
-// multiple of 1024) on the fly: lines of 1024 bytes, CRLF included, each
-// starting with its number, one in 1000 starting with a (stuffed) dot,
-// then the terminator. sum is the FNV-1a of the stored form.
-type bigMessage struct {
-	lines, next int64
-	buf         bytes.Buffer
-	sum         hash.Hash64
-	line        [1024]byte
-}
-
-func newBigMessage(size int64) *bigMessage {
-	m := &bigMessage{lines: size / 1024, sum: fnv.New64a()}
-	for i := range m.line {
-		m.line[i] = 'a' + byte(i%26)
-	}
-	m.line[1022], m.line[1023] = '\r', '\n'
-	return m
-}
-
-func (m *bigMessage) Read(p []byte) (int, error) {
-	for m.buf.Len() == 0 {
-		if m.next > m.lines {
-			return 0, io.EOF
-		}
-		if m.next == m.lines {
-			m.buf.WriteString(".\r\n")
-			m.next++
-			break
-		}
-		for k := 0; k < 64 && m.next < m.lines; k++ {
-			line := m.line
-			start := 0
-			if m.next%1000 == 0 {
-				line[0] = '.'
-				start = 1
-			}
-			n := strconv.AppendInt(line[start:start], m.next, 10)
-			line[start+len(n)] = ' '
-			m.sum.Write(line[:])
-			if line[0] == '.' {
-				m.buf.WriteByte('.')
-			}
-			m.buf.Write(line[:])
-			m.next++
-		}
-	}
-	return m.buf.Read(p)
-}
-
 var poolFree = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)
 
 func requirePoolBack(t *testing.T, out string) {
@@ -109,14 +57,7 @@ func TestStressC(t *testing.T) {
 	t.Run("1 GiB message", func(t *testing.T) {
 		bin := buildStress(t, gcc, dir, lib, "big")
 		const size = 1 << 30
-		var gen *bigMessage
-		srv, err := pop3test.NewScripted(
-			pop3test.SendLine("+OK ready <1.2@stress>"),
-			pop3test.Respond("RETR 1", map[string]string{"APOP ": "+OK\r\n", "STAT": fmt.Sprintf("+OK 1 %d\r\n", size)}),
-			pop3test.SendLine(fmt.Sprintf("+OK %d octets", size)),
-			pop3test.SendFrom(func() io.Reader { gen = newBigMessage(size); return gen }),
-			pop3test.Respond("", map[string]string{"QUIT": "+OK bye\r\n"}),
-		)
+		srv, err := pop3test.NewBigMessageServer(size)
 		require.NoError(t, err)
 		defer srv.Close()
 		_, port, _ := strings.Cut(srv.Addr(), ":")
@@ -126,7 +67,7 @@ func TestStressC(t *testing.T) {
 		require.NoError(t, err, "%s", out)
 		require.NoError(t, srv.Close()) // the generator is done
 		t.Logf("%s(%v, %.0f MiB/s)", out, elapsed.Round(time.Millisecond), float64(size)/(1<<20)/elapsed.Seconds())
-		require.Contains(t, out, fmt.Sprintf("data %d fnv %016x ", size, gen.sum.Sum64()))
+		require.Contains(t, out, fmt.Sprintf("data %d fnv %016x ", size, srv.Sum64()))
 		require.Contains(t, out, "quit 0x00")
 		m := regexp.MustCompile(`maxrss_kb before (\d+) after (\d+)`).FindStringSubmatch(out)
 		require.NotNil(t, m)

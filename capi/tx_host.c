@@ -825,6 +825,104 @@ VOID tx_time_set(ULONG new_time)
     txhost_leave();
 }
 
+/* ---- waits ---- */
+
+/* The wait of a blocking call (tx_byte_allocate, tx_mutex_get): the calling
+ * thread, its wait option and deadline, and what its last txhost_wait
+ * returned. */
+typedef struct txhost_waiter
+{
+    txhost_thread   *b;           /* txhost_self: NULL on a host thread */
+    ULONG            wait_option;
+    struct timespec  deadline;    /* set unless TX_NO_WAIT or TX_WAIT_FOREVER */
+    int              waited;
+} txhost_waiter;
+
+/* Lock held, arguments validated. Stops where a suspended or terminated
+ * caller stops, then starts the clock of the wait. */
+static void txhost_waiter_start(txhost_waiter *w, ULONG wait_option)
+{
+    w->b = txhost_self;
+    w->wait_option = wait_option;
+    w->waited = 0;
+    txhost_checkpoint(w->b);
+    if (wait_option != TX_NO_WAIT && wait_option != TX_WAIT_FOREVER)
+    {
+        txhost_deadline(wait_option, &w->deadline);
+    }
+}
+
+/* Lock held. What the caller waits for is not there: returns 0 with
+ * *status set to unavailable when the call does not wait or its time is
+ * up. Else it waits for one change, the caller's thread in state and
+ * counted in *suspended_count, then returns 0 with *status set if the
+ * object was deleted (TX_DELETED) or the wait aborted (TX_WAIT_ABORTED),
+ * or 1 for the caller to look again. A caller terminated meanwhile ends
+ * here. */
+static int txhost_waiter_suspend(txhost_waiter *w, UINT state, UINT *suspended_count, const UINT *deleted,
+                                 UINT unavailable, UINT *status)
+{
+    txhost_thread *b = w->b;
+
+    if (w->wait_option == TX_NO_WAIT || w->waited == ETIMEDOUT)
+    {
+        *status = unavailable;
+        return 0;
+    }
+    if (b != NULL)
+    {
+        b->wait_abort = 0;
+        txhost_set_state(b, state);
+    }
+    (*suspended_count)++;
+    w->waited = txhost_wait(w->wait_option == TX_WAIT_FOREVER ? NULL : &w->deadline);
+    (*suspended_count)--;
+    if (b != NULL)
+    {
+        txhost_set_state(b, b->terminate ? TX_TERMINATED : TX_READY);
+    }
+    if (*deleted)
+    {
+        txhost_changed();
+        *status = TX_DELETED;
+        return 0;
+    }
+    if (b != NULL && b->terminate)
+    {
+        txhost_exit_self(b);
+    }
+    if (b != NULL && b->wait_abort)
+    {
+        *status = TX_WAIT_ABORTED;
+        return 0;
+    }
+    return 1;
+}
+
+/* Lock held. The call is over: the caller stops if it was suspended or
+ * terminated meanwhile. */
+static void txhost_waiter_end(txhost_waiter *w)
+{
+    if (w->b != NULL)
+    {
+        w->b->wait_abort = 0;
+        txhost_checkpoint(w->b);
+    }
+}
+
+/* Lock held. An object is being deleted: its waiters (txhost_waiter_suspend)
+ * return TX_DELETED. The caller may reuse the memory once the delete
+ * returns, so this waits until the last one has left. */
+static void txhost_waiters_dismiss(UINT *deleted, const UINT *suspended_count)
+{
+    *deleted = TX_TRUE;
+    txhost_changed();
+    while (*suspended_count > 0)
+    {
+        txhost_wait(NULL);
+    }
+}
+
 /* ---- byte pools ---- */
 
 static int txhost_byte_pool_registered(const TX_BYTE_POOL *pool_ptr)
@@ -945,11 +1043,9 @@ static VOID *txhost_byte_search(TX_BYTE_POOL *pool_ptr, ULONG size)
 
 UINT tx_byte_allocate(TX_BYTE_POOL *pool_ptr, VOID **memory_ptr, ULONG memory_size, ULONG wait_option)
 {
-    txhost_thread   *b;
-    struct timespec  deadline;
-    VOID            *mem;
-    UINT             status;
-    int              waited = 0;
+    txhost_waiter  w;
+    VOID          *mem;
+    UINT           status;
 
     txhost_enter();
     if (pool_ptr == NULL || !txhost_byte_pool_registered(pool_ptr))
@@ -972,13 +1068,8 @@ UINT tx_byte_allocate(TX_BYTE_POOL *pool_ptr, VOID **memory_ptr, ULONG memory_si
         txhost_leave();
         return TX_WAIT_ERROR;
     }
-    b = txhost_self;
-    txhost_checkpoint(b);
     memory_size = (ULONG)((memory_size + TXHOST_BYTE_ALIGN - 1) / TXHOST_BYTE_ALIGN * TXHOST_BYTE_ALIGN);
-    if (wait_option != TX_NO_WAIT && wait_option != TX_WAIT_FOREVER)
-    {
-        txhost_deadline(wait_option, &deadline);
-    }
+    txhost_waiter_start(&w, wait_option);
     *memory_ptr = NULL;
     for (;;)
     {
@@ -989,44 +1080,13 @@ UINT tx_byte_allocate(TX_BYTE_POOL *pool_ptr, VOID **memory_ptr, ULONG memory_si
             status = TX_SUCCESS;
             break;
         }
-        if (wait_option == TX_NO_WAIT || waited == ETIMEDOUT)
+        if (!txhost_waiter_suspend(&w, TX_BYTE_MEMORY, &pool_ptr->tx_byte_pool_suspended_count,
+                                   &pool_ptr->tx_byte_pool_host_deleted, TX_NO_MEMORY, &status))
         {
-            status = TX_NO_MEMORY;
-            break;
-        }
-        if (b != NULL)
-        {
-            b->wait_abort = 0;
-            txhost_set_state(b, TX_BYTE_MEMORY);
-        }
-        pool_ptr->tx_byte_pool_suspended_count++;
-        waited = txhost_wait(wait_option == TX_WAIT_FOREVER ? NULL : &deadline);
-        pool_ptr->tx_byte_pool_suspended_count--;
-        if (b != NULL)
-        {
-            txhost_set_state(b, b->terminate ? TX_TERMINATED : TX_READY);
-        }
-        if (pool_ptr->tx_byte_pool_host_deleted)
-        {
-            txhost_changed();
-            status = TX_DELETED;
-            break;
-        }
-        if (b != NULL && b->terminate)
-        {
-            txhost_exit_self(b);
-        }
-        if (b != NULL && b->wait_abort)
-        {
-            status = TX_WAIT_ABORTED;
             break;
         }
     }
-    if (b != NULL)
-    {
-        b->wait_abort = 0;
-        txhost_checkpoint(b);
-    }
+    txhost_waiter_end(&w);
     txhost_leave();
     return status;
 }
@@ -1089,14 +1149,7 @@ UINT tx_byte_pool_delete(TX_BYTE_POOL *pool_ptr)
     *link = pool_ptr->tx_byte_pool_created_next;
     pool_ptr->tx_byte_pool_created_next = NULL;
     pool_ptr->tx_byte_pool_id = TX_CLEAR_ID;
-    /* Waiters return TX_DELETED; the caller may reuse the memory once this
-     * returns, so wait until the last one has left. */
-    pool_ptr->tx_byte_pool_host_deleted = TX_TRUE;
-    txhost_changed();
-    while (pool_ptr->tx_byte_pool_suspended_count > 0)
-    {
-        txhost_wait(NULL);
-    }
+    txhost_waiters_dismiss(&pool_ptr->tx_byte_pool_host_deleted, &pool_ptr->tx_byte_pool_suspended_count);
     txhost_leave();
     return TX_SUCCESS;
 }
@@ -1159,10 +1212,8 @@ static void txhost_mutex_take(TX_MUTEX *m, txhost_thread *b)
 
 UINT tx_mutex_get(TX_MUTEX *mutex_ptr, ULONG wait_option)
 {
-    txhost_thread   *b;
-    struct timespec  deadline;
-    UINT             status;
-    int              waited = 0;
+    txhost_waiter w;
+    UINT          status;
 
     txhost_enter();
     if (mutex_ptr == NULL || !txhost_mutex_registered(mutex_ptr))
@@ -1175,17 +1226,12 @@ UINT tx_mutex_get(TX_MUTEX *mutex_ptr, ULONG wait_option)
         txhost_leave();
         return TX_WAIT_ERROR;
     }
-    b = txhost_self;
-    txhost_checkpoint(b);
-    if (wait_option != TX_NO_WAIT && wait_option != TX_WAIT_FOREVER)
-    {
-        txhost_deadline(wait_option, &deadline);
-    }
+    txhost_waiter_start(&w, wait_option);
     for (;;)
     {
         if (mutex_ptr->tx_mutex_ownership_count == 0)
         {
-            txhost_mutex_take(mutex_ptr, b);
+            txhost_mutex_take(mutex_ptr, w.b);
             status = TX_SUCCESS;
             break;
         }
@@ -1195,44 +1241,13 @@ UINT tx_mutex_get(TX_MUTEX *mutex_ptr, ULONG wait_option)
             status = TX_SUCCESS;
             break;
         }
-        if (wait_option == TX_NO_WAIT || waited == ETIMEDOUT)
+        if (!txhost_waiter_suspend(&w, TX_MUTEX_SUSP, &mutex_ptr->tx_mutex_suspended_count,
+                                   &mutex_ptr->tx_mutex_host_deleted, TX_NOT_AVAILABLE, &status))
         {
-            status = TX_NOT_AVAILABLE;
-            break;
-        }
-        if (b != NULL)
-        {
-            b->wait_abort = 0;
-            txhost_set_state(b, TX_MUTEX_SUSP);
-        }
-        mutex_ptr->tx_mutex_suspended_count++;
-        waited = txhost_wait(wait_option == TX_WAIT_FOREVER ? NULL : &deadline);
-        mutex_ptr->tx_mutex_suspended_count--;
-        if (b != NULL)
-        {
-            txhost_set_state(b, b->terminate ? TX_TERMINATED : TX_READY);
-        }
-        if (mutex_ptr->tx_mutex_host_deleted)
-        {
-            txhost_changed();
-            status = TX_DELETED;
-            break;
-        }
-        if (b != NULL && b->terminate)
-        {
-            txhost_exit_self(b);
-        }
-        if (b != NULL && b->wait_abort)
-        {
-            status = TX_WAIT_ABORTED;
             break;
         }
     }
-    if (b != NULL)
-    {
-        b->wait_abort = 0;
-        txhost_checkpoint(b);
-    }
+    txhost_waiter_end(&w);
     txhost_leave();
     return status;
 }
@@ -1293,14 +1308,7 @@ UINT tx_mutex_delete(TX_MUTEX *mutex_ptr)
     mutex_ptr->tx_mutex_ownership_count = 0;
     mutex_ptr->tx_mutex_owner = NULL;
     mutex_ptr->tx_mutex_host_owner = NULL;
-    /* Waiters return TX_DELETED; wait until they have left, as the caller
-     * may reuse the memory at once. */
-    mutex_ptr->tx_mutex_host_deleted = TX_TRUE;
-    txhost_changed();
-    while (mutex_ptr->tx_mutex_suspended_count > 0)
-    {
-        txhost_wait(NULL);
-    }
+    txhost_waiters_dismiss(&mutex_ptr->tx_mutex_host_deleted, &mutex_ptr->tx_mutex_suspended_count);
     txhost_leave();
     return TX_SUCCESS;
 }

@@ -109,6 +109,17 @@ func requireSame(t *testing.T, want, got []byte, msgAndArgs ...any) {
 		fmt.Sprint(msgAndArgs...), len(want), sum(want), len(got), sum(got), i, clip(want), clip(got))
 }
 
+// dvRetr retrieves message n and reads it to the end, failing the test on
+// an error; it returns the size the server announced and the data.
+func dvRetr(t *testing.T, ctx context.Context, c *pop3.Client, n int, msgAndArgs ...any) (int64, []byte) {
+	t.Helper()
+	m, err := c.Retr(ctx, n)
+	require.NoError(t, err, msgAndArgs...)
+	got, err := io.ReadAll(m)
+	require.NoError(t, err, msgAndArgs...)
+	return m.Size, got
+}
+
 // mail builds a message with CRLF line ends.
 func mail(subject string, body ...string) []byte {
 	var b strings.Builder
@@ -167,10 +178,7 @@ func TestDovecotLogin(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, 1, n)
 			assert.Equal(t, int64(len(body)), size)
-			msg, err := c.Retr(ctx, 1)
-			require.NoError(t, err)
-			got, err := io.ReadAll(msg)
-			require.NoError(t, err)
+			_, got := dvRetr(t, ctx, c, 1)
 			assert.Equal(t, string(body), string(got), "logged in as someone else?")
 			require.NoError(t, c.Quit(ctx))
 
@@ -290,10 +298,7 @@ func TestDovecotTLS(t *testing.T) {
 		assert.False(t, capa.Has("STLS"), "%v", capa)
 		assert.NotContains(t, trace.String(), "C: STLS")
 		require.NoError(t, c.Login(ctx, user, pass, &pop3.LoginOptions{Method: pop3.AuthUser, Strict: true}))
-		m, err := c.Retr(ctx, 1)
-		require.NoError(t, err)
-		got, err := io.ReadAll(m)
-		require.NoError(t, err)
+		_, got := dvRetr(t, ctx, c, 1)
 		requireSame(t, body, got)
 		require.NoError(t, c.Quit(ctx))
 	})
@@ -533,10 +538,7 @@ func TestDovecotIPv6(t *testing.T) {
 		ctx := dvCtx(t)
 		assert.Contains(t, c.Conn().RemoteAddr().String(), "[::1]:")
 		require.NoError(t, c.Login(ctx, user, pass, &pop3.LoginOptions{Method: pop3.AuthCramMD5}))
-		m, err := c.Retr(ctx, 1)
-		require.NoError(t, err)
-		got, err := io.ReadAll(m)
-		require.NoError(t, err)
+		_, got := dvRetr(t, ctx, c, 1)
 		requireSame(t, body, got)
 		require.NoError(t, c.Quit(ctx))
 	})
@@ -748,11 +750,8 @@ func TestDovecotDataIntegrity(t *testing.T) {
 
 	t.Run("retr", func(t *testing.T) {
 		for i, tc := range cases {
-			m, err := c.Retr(ctx, i+1)
-			require.NoError(t, err, tc.name)
-			assert.Equal(t, int64(len(tc.stored)), m.Size, tc.name)
-			got, err := io.ReadAll(m)
-			require.NoError(t, err, tc.name)
+			size, got := dvRetr(t, ctx, c, i+1, tc.name)
+			assert.Equal(t, int64(len(tc.stored)), size, tc.name)
 			requireSame(t, want[i], got, tc.name)
 		}
 	})
@@ -797,10 +796,7 @@ func TestDovecotDataIntegrity(t *testing.T) {
 		require.NoError(t, c.Login(ctx, user, pass, nil))
 		fetch(t, c, nil)
 		for i := range cases {
-			m, err := c.Retr(ctx, i+1)
-			require.NoError(t, err)
-			got, err := io.ReadAll(m)
-			require.NoError(t, err)
+			_, got := dvRetr(t, ctx, c, i+1)
 			requireSame(t, want[i], got, cases[i].name)
 		}
 		require.NoError(t, c.Quit(ctx))
@@ -835,11 +831,8 @@ func TestDovecotNUL(t *testing.T) {
 	li, err := c.ListOne(ctx, 1)
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(stored)), li.Size)
-	m, err := c.Retr(ctx, 1)
-	require.NoError(t, err)
-	assert.Equal(t, int64(len(stored)), m.Size)
-	got, err := io.ReadAll(m)
-	require.NoError(t, err)
+	size, got := dvRetr(t, ctx, c, 1)
+	assert.Equal(t, int64(len(stored)), size)
 	requireSame(t, stored, got)
 	require.NoError(t, c.Quit(ctx))
 }
@@ -860,26 +853,20 @@ func TestDovecotLeadingDot(t *testing.T) {
 
 	c := dvLogin(t, s, user, pass)
 	ctx := dvCtx(t)
-	m, err := c.Retr(ctx, 1)
-	require.NoError(t, err)
-	got, err := io.ReadAll(m)
-	require.NoError(t, err)
+	size, got := dvRetr(t, ctx, c, 1)
 	switch {
 	case bytes.Equal(got, stored):
 		t.Logf("Dovecot %s dot-stuffs the first line: message intact", s.Version)
 	case bytes.Equal(got, stored[1:]):
 		// The +OK line announced the stored size; the data is one short.
-		assert.Equal(t, int64(len(stored)), m.Size)
+		assert.Equal(t, int64(len(stored)), size)
 		t.Logf("Dovecot %s does not dot-stuff the first line: the client got %d octets of the %d announced (first dot lost)",
-			s.Version, len(got), m.Size)
+			s.Version, len(got), size)
 	default:
 		requireSame(t, stored, got)
 	}
 	// Either way the session stays in step.
-	m, err = c.Retr(ctx, 2)
-	require.NoError(t, err)
-	got, err = io.ReadAll(m)
-	require.NoError(t, err)
+	_, got = dvRetr(t, ctx, c, 2)
 	requireSame(t, mail("after", "next"), got)
 	require.NoError(t, c.Quit(ctx))
 }

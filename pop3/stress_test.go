@@ -6,10 +6,8 @@ package pop3
 // descriptors back at their baseline afterwards.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"hash"
 	"hash/fnv"
 	"io"
 	"os"
@@ -28,57 +26,6 @@ func needStress(t *testing.T) {
 	if os.Getenv("NXPOP3_STRESS") != "1" {
 		t.Skip("stress test: set NXPOP3_STRESS=1 (make stress)")
 	}
-}
-
-// bigMessage generates, on the fly, the wire form of a message of size
-// bytes (a multiple of 1024): lines of 1024 bytes, CRLF included, each
-// starting with its number, one in 1000 starting with a dot (stuffed on
-// the wire), then the terminator. sum is the FNV-1a of the stored form,
-// complete once the reader returned io.EOF.
-type bigMessage struct {
-	lines, next int64
-	buf         bytes.Buffer
-	sum         hash.Hash64
-	line        [1024]byte
-}
-
-func newBigMessage(size int64) *bigMessage {
-	m := &bigMessage{lines: size / 1024, sum: fnv.New64a()}
-	for i := range m.line {
-		m.line[i] = 'a' + byte(i%26)
-	}
-	m.line[1022], m.line[1023] = '\r', '\n'
-	return m
-}
-
-func (m *bigMessage) Read(p []byte) (int, error) {
-	for m.buf.Len() == 0 {
-		if m.next > m.lines {
-			return 0, io.EOF
-		}
-		if m.next == m.lines {
-			m.buf.WriteString(".\r\n")
-			m.next++
-			break
-		}
-		for k := 0; k < 64 && m.next < m.lines; k++ {
-			line := m.line
-			start := 0
-			if m.next%1000 == 0 {
-				line[0] = '.'
-				start = 1
-			}
-			n := strconv.AppendInt(line[start:start], m.next, 10)
-			line[start+len(n)] = ' '
-			m.sum.Write(line[:])
-			if line[0] == '.' {
-				m.buf.WriteByte('.')
-			}
-			m.buf.Write(line[:])
-			m.next++
-		}
-	}
-	return m.buf.Read(p)
 }
 
 // vmHWM returns the peak resident set size of the process in KiB.
@@ -100,14 +47,7 @@ func vmHWM(t *testing.T) int64 {
 func TestStressOneGiBMessage(t *testing.T) {
 	needStress(t)
 	const size = 1 << 30
-	var gen *bigMessage
-	srv, err := pop3test.NewScripted(
-		pop3test.SendLine("+OK ready"),
-		pop3test.Respond("RETR 1", map[string]string{"USER ": "+OK\r\n", "PASS ": "+OK\r\n", "STAT": fmt.Sprintf("+OK 1 %d\r\n", size)}),
-		pop3test.SendLine(fmt.Sprintf("+OK %d octets", size)),
-		pop3test.SendFrom(func() io.Reader { gen = newBigMessage(size); return gen }),
-		pop3test.Respond("", map[string]string{"QUIT": "+OK bye\r\n"}),
-	)
+	srv, err := pop3test.NewBigMessageServer(size)
 	require.NoError(t, err)
 	defer srv.Close()
 
@@ -130,10 +70,10 @@ func TestStressOneGiBMessage(t *testing.T) {
 	require.NoError(t, c.Quit(ctx))
 	elapsed := time.Since(start)
 	after := vmHWM(t)
-	require.NoError(t, srv.Close()) // the generator is done: gen.sum may be read
+	require.NoError(t, srv.Close()) // the generator is done: its sum may be read
 
 	require.Equal(t, total, got, "octets delivered")
-	require.Equal(t, gen.sum.Sum64(), sum.Sum64(), "content delivered")
+	require.Equal(t, srv.Sum64(), sum.Sum64(), "content delivered")
 	growth := (after - before) / 1024
 	t.Logf("1 GiB through the Go core in %v (%.0f MiB/s); peak RSS %d MiB before, %d MiB after: +%d MiB",
 		elapsed.Round(time.Millisecond), float64(size)/(1<<20)/elapsed.Seconds(), before/1024, after/1024, growth)

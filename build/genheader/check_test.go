@@ -25,6 +25,32 @@ func mutate(t *testing.T, src []byte, m mutation) []byte {
 	return []byte(strings.Replace(s, m.old, m.new, 1))
 }
 
+// requireRefused runs a subtest for each mutation: check must refuse src
+// so mutated, naming m.fn and saying m.want.
+func requireRefused(t *testing.T, src []byte, check func(src []byte) error, muts ...mutation) {
+	t.Helper()
+	for _, m := range muts {
+		t.Run(m.name, func(t *testing.T) {
+			err := check(mutate(t, src, m))
+			require.Error(t, err)
+			require.ErrorContains(t, err, m.fn+": ")
+			require.ErrorContains(t, err, m.want)
+		})
+	}
+}
+
+// renderedHeader renders the public header from this checkout's sections
+// and returns it with verifyHeader for it (a check that needs gcc).
+func renderedHeader(t *testing.T) ([]byte, func(header []byte) error) {
+	t.Helper()
+	requireTool(t, "gcc")
+	secs, err := sections()
+	require.NoError(t, err)
+	root := testRoot(t)
+	path, _ := committedHeader(t)
+	return render(secs), func(header []byte) error { return verifyHeader(root, path, header, secs) }
+}
+
 // TestExportCheckFails proves the export check is not vacuous: each change
 // of cgo's export header is refused, naming the function and what differs.
 func TestExportCheckFails(t *testing.T) {
@@ -45,7 +71,10 @@ func TestExportCheckFails(t *testing.T) {
 	_, err = generate(root, exportPath, mutate(t, src, preamble), out)
 	require.NoError(t, err, "a preamble prototype is not an export")
 
-	for _, m := range []mutation{
+	requireRefused(t, src, func(src []byte) error {
+		_, err := generate(root, exportPath, src, out)
+		return err
+	}, []mutation{
 		{
 			name: "parameter renamed",
 			old:  "nx_pop3_client_mail_item_delete(NX_POP3_CLIENT* client_ptr, UINT mail_index)",
@@ -100,14 +129,7 @@ func TestExportCheckFails(t *testing.T) {
 			new:  "extern UINT nxd_pop3_client_bar(NX_POP3_CLIENT* client_ptr);\nextern UINT nx_pop3_client_quit(",
 			fn:   "nxd_pop3_client_bar", want: "in neither table",
 		},
-	} {
-		t.Run(m.name, func(t *testing.T) {
-			_, err := generate(root, exportPath, mutate(t, src, m), out)
-			require.Error(t, err)
-			require.ErrorContains(t, err, m.fn+": ")
-			require.ErrorContains(t, err, m.want)
-		})
-	}
+	}...)
 }
 
 func TestExportCheckRefusesOtherHeaders(t *testing.T) {
@@ -120,15 +142,10 @@ func TestExportCheckRefusesOtherHeaders(t *testing.T) {
 // TestVerifyHeaderFails proves the check of the written header is not
 // vacuous: a broken prologue or prototype is refused by name.
 func TestVerifyHeaderFails(t *testing.T) {
-	requireTool(t, "gcc")
-	secs, err := sections()
-	require.NoError(t, err)
-	root := testRoot(t)
-	path, _ := committedHeader(t)
-	header := render(secs)
-	require.NoError(t, verifyHeader(root, path, header, secs))
+	header, verify := renderedHeader(t)
+	require.NoError(t, verify(header))
 
-	for _, m := range []mutation{
+	requireRefused(t, header, verify, []mutation{
 		{
 			name: "limit changed",
 			old:  "#define NX_POP3_MAX_USERNAME                40",
@@ -183,27 +200,15 @@ func TestVerifyHeaderFails(t *testing.T) {
 			new:  "UINT _nxdx_pop3_client_create(",
 			fn:   "_nxde_pop3_client_create", want: "not declared",
 		},
-	} {
-		t.Run(m.name, func(t *testing.T) {
-			err := verifyHeader(root, path, mutate(t, header, m), secs)
-			require.Error(t, err)
-			require.ErrorContains(t, err, m.fn+": ")
-			require.ErrorContains(t, err, m.want)
-		})
-	}
+	}...)
 }
 
 // The options struct may only grow at its end, and nxpop3's own constants
 // never change: reordering, retyping or removing a field, or a new value,
 // must fail the check.
 func TestOptionsContract(t *testing.T) {
-	requireTool(t, "gcc")
-	secs, err := sections()
-	require.NoError(t, err)
-	root := testRoot(t)
-	path, _ := committedHeader(t)
-	header := render(secs)
-	for _, m := range []mutation{
+	header, verify := renderedHeader(t)
+	requireRefused(t, header, verify, []mutation{
 		{
 			name: "field renamed",
 			old:  "    UINT            nx_pop3_options_tls; ",
@@ -228,12 +233,5 @@ func TestOptionsContract(t *testing.T) {
 			new:  "#define NX_POP3_AUTH_XOAUTH2                7",
 			fn:   "macro NX_POP3_AUTH_XOAUTH2", want: "value 7, want 6",
 		},
-	} {
-		t.Run(m.name, func(t *testing.T) {
-			err := verifyHeader(root, path, mutate(t, header, m), secs)
-			require.Error(t, err)
-			require.ErrorContains(t, err, m.fn+": ")
-			require.ErrorContains(t, err, m.want)
-		})
-	}
+	}...)
 }

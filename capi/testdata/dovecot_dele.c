@@ -11,10 +11,9 @@
 #include "nx_api.h"
 #include "nx_pop3_client.h"
 
-static int passed, failed;
-
-#define CHECK_EQ(got, want) do { UINT g_ = (got), w_ = (want); \
-    if (g_ == w_) passed++; else { failed++; printf("FAIL line %d: %s = 0x%02X, want 0x%02X\n", __LINE__, #got, g_, w_); } } while (0)
+#define CHECK_EQ_REPORT(line, what, got, want) \
+    printf("FAIL line %d: %s = 0x%02X, want 0x%02X\n", line, what, (UINT)(got), (UINT)(want))
+#include "check.h"
 
 int main(void)
 {
@@ -45,6 +44,6 @@ int main(void)
     if (strcmp(mode, "drop") != 0)
         CHECK_EQ(nx_pop3_client_quit(&client), NX_SUCCESS);
     CHECK_EQ(nx_pop3_client_delete(&client), NX_SUCCESS);
-    printf("items %u\n%d passed, %d failed\n", items, passed, failed);
-    return failed != 0;
+    printf("items %u\n", items);
+    return check_summary();
 }

@@ -30,13 +30,9 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "check.h"
 
-#define PAYLOAD 1460
-#define PACKETS 16
-#define POOL_SIZE (PACKETS * (PAYLOAD + 256))
-
-static UCHAR pool_memory[POOL_SIZE];
-static ULONG ip_memory[1024];
+static UCHAR pool_memory[FLOW_POOL_SIZE(16)];
 static NX_PACKET_POOL pool;
 static NX_IP ip;
 static NX_POP3_CLIENT client;
@@ -109,7 +105,6 @@ failed:
 
 int main(int argc, char **argv)
 {
-    ULONG total_packets = 0, free_packets = 0, empty = 0, suspensions = 0, invalid = 0;
     FILE *out;
 
     if (argc != 3) {
@@ -122,17 +117,12 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    nx_system_initialize();
-    nx_packet_pool_create(&pool, "hostile pool", PAYLOAD, pool_memory, POOL_SIZE);
-    nx_ip_create(&ip, "hostile IP", IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool,
-                 _nx_ram_network_driver, ip_memory, sizeof ip_memory, 1);
-    nx_tcp_enable(&ip);
+    loopback_start(&pool, "hostile pool", pool_memory, sizeof pool_memory, &ip, "hostile IP");
 
     flow(strtoul(argv[1], NULL, 10), out);
     fclose(out);
 
     printf("client_delete 0x%02X\n", nx_pop3_client_delete(&client));
-    nx_packet_pool_info_get(&pool, &total_packets, &free_packets, &empty, &suspensions, &invalid);
-    printf("pool free %lu/%lu\n", free_packets, total_packets);
+    print_pool_free(&pool);
     return 0;
 }

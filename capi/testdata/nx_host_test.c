@@ -19,32 +19,8 @@
 #include "nx_api.h"
 #include "../nx_host_internal.h"
 
-static int passed, failed;
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
-#define CHECK_EQ(got, want) check_eq((unsigned long)(got), (unsigned long)(want), #got, __LINE__)
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok)
-    {
-        passed++;
-        return;
-    }
-    failed++;
-    fprintf(stderr, "line %d: FAIL: %s\n", line, what);
-}
-
-static void check_eq(unsigned long got, unsigned long want, const char *what, int line)
-{
-    if (got == want)
-    {
-        passed++;
-        return;
-    }
-    failed++;
-    fprintf(stderr, "line %d: FAIL: %s = %lu (0x%lx), want %lu (0x%lx)\n", line, what, got, got, want, want);
-}
+#define CHECK_OUT stderr
+#include "check.h"
 
 static double now_ms(void)
 {
@@ -789,6 +765,5 @@ int main(void)
     test_ip();
     test_driver();
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

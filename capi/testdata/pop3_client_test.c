@@ -25,33 +25,7 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
-
-static int passed, failed;
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
-#define CHECK_EQ(got, want) check_eq((unsigned long)(got), (unsigned long)(want), #got, __LINE__)
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok)
-    {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("line %d: FAIL: %s\n", line, what);
-}
-
-static void check_eq(unsigned long got, unsigned long want, const char *what, int line)
-{
-    if (got == want)
-    {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("line %d: FAIL: %s = %lu (0x%lx), want %lu (0x%lx)\n", line, what, got, got, want, want);
-}
+#include "check.h"
 
 static double now_s(void)
 {
@@ -129,8 +103,7 @@ static int finish(void)
     CHECK_EQ(nx_ip_delete(&ip), NX_SUCCESS);
     CHECK_EQ(nx_packet_pool_delete(&pool), NX_SUCCESS);
     free(pool_memory);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }
 
 static UINT create(NX_POP3_CLIENT *client, UINT apop)

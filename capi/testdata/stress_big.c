@@ -18,13 +18,10 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "check.h"
 
-#define PAYLOAD 1460
-#define PACKETS 32
-#define POOL_SIZE (PACKETS * (PAYLOAD + 256))
 
-static UCHAR pool_memory[POOL_SIZE];
-static ULONG ip_memory[1024];
+static UCHAR pool_memory[FLOW_POOL_SIZE(32)];
 static NX_PACKET_POOL pool;
 static NX_IP ip;
 static NX_POP3_CLIENT client;
@@ -39,7 +36,7 @@ static long maxrss_kb(void)
 int main(int argc, char **argv)
 {
     UINT status, items, final = NX_FALSE;
-    ULONG total, size, packets = 0, free_packets = 0, total_packets = 0, x;
+    ULONG total, size, packets = 0;
     unsigned long long octets = 0, fnv = 14695981039346656037ULL;
     long before;
 
@@ -48,11 +45,7 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    nx_system_initialize();
-    nx_packet_pool_create(&pool, "big pool", PAYLOAD, pool_memory, POOL_SIZE);
-    nx_ip_create(&ip, "big IP", IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool,
-                 _nx_ram_network_driver, ip_memory, sizeof ip_memory, 1);
-    nx_tcp_enable(&ip);
+    loopback_start(&pool, "big pool", pool_memory, sizeof pool_memory, &ip, "big IP");
 
     status = nx_pop3_client_create(&client, NX_TRUE, &ip, &pool, IP_ADDRESS(127, 0, 0, 1),
                                    strtoul(argv[1], NULL, 10), (CHAR *)"mrose", (CHAR *)"tanstaaf");
@@ -88,7 +81,6 @@ int main(int argc, char **argv)
     printf("quit 0x%02X\n", nx_pop3_client_quit(&client));
     nx_pop3_client_delete(&client);
     printf("maxrss_kb before %ld after %ld\n", before, maxrss_kb());
-    nx_packet_pool_info_get(&pool, &total_packets, &free_packets, &x, &x, &x);
-    printf("pool free %lu/%lu\n", free_packets, total_packets);
+    print_pool_free(&pool);
     return 0;
 }

@@ -19,13 +19,10 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "check.h"
 
-#define PAYLOAD 1460
-#define PACKETS 16
-#define POOL_SIZE (PACKETS * (PAYLOAD + 256))
 
-static UCHAR pool_memory[POOL_SIZE];
-static ULONG ip_memory[1024];
+static UCHAR pool_memory[FLOW_POOL_SIZE(16)];
 static NX_PACKET_POOL pool;
 static NX_IP ip;
 
@@ -61,7 +58,7 @@ static UINT session(ULONG port)
 
 int main(int argc, char **argv)
 {
-    ULONG port, x, total_packets = 0, free_packets = 0;
+    ULONG port;
     int n, i, ok = 0, failed = 0, before, after, tries;
     UINT first = NX_SUCCESS, status;
     struct rusage ru;
@@ -73,11 +70,7 @@ int main(int argc, char **argv)
     port = strtoul(argv[1], NULL, 10);
     n = atoi(argv[2]);
     setvbuf(stdout, NULL, _IOLBF, 0);
-    nx_system_initialize();
-    nx_packet_pool_create(&pool, "sessions pool", PAYLOAD, pool_memory, POOL_SIZE);
-    nx_ip_create(&ip, "sessions IP", IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool,
-                 _nx_ram_network_driver, ip_memory, sizeof ip_memory, 1);
-    nx_tcp_enable(&ip);
+    loopback_start(&pool, "sessions pool", pool_memory, sizeof pool_memory, &ip, "sessions IP");
 
     /* A first session starts what the Go runtime starts lazily (netpoll). */
     session(port);
@@ -102,7 +95,6 @@ int main(int argc, char **argv)
     printf("fd before %d after %d\n", before, after);
     getrusage(RUSAGE_SELF, &ru);
     printf("maxrss_kb %ld\n", ru.ru_maxrss);
-    nx_packet_pool_info_get(&pool, &total_packets, &free_packets, &x, &x, &x);
-    printf("pool free %lu/%lu\n", free_packets, total_packets);
+    print_pool_free(&pool);
     return 0;
 }

@@ -17,14 +17,11 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "check.h"
 
-#define PAYLOAD 1460
-#define PACKETS 256
-#define POOL_SIZE (PACKETS * (PAYLOAD + 256))
 #define MAX_THREADS 256
 
-static UCHAR pool_memory[POOL_SIZE];
-static ULONG ip_memory[1024];
+static UCHAR pool_memory[FLOW_POOL_SIZE(256)];
 static NX_PACKET_POOL pool;
 static NX_IP ip;
 static ULONG port;
@@ -87,7 +84,6 @@ static void *run(void *arg)
 
 int main(int argc, char **argv)
 {
-    ULONG x, total_packets = 0, free_packets = 0;
     int n, i;
 
     if (argc != 3 || (n = atoi(argv[2])) < 1 || n > MAX_THREADS) {
@@ -95,11 +91,7 @@ int main(int argc, char **argv)
         return 2;
     }
     port = strtoul(argv[1], NULL, 10);
-    nx_system_initialize();
-    nx_packet_pool_create(&pool, "threads pool", PAYLOAD, pool_memory, POOL_SIZE);
-    nx_ip_create(&ip, "threads IP", IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool,
-                 _nx_ram_network_driver, ip_memory, sizeof ip_memory, 1);
-    nx_tcp_enable(&ip);
+    loopback_start(&pool, "threads pool", pool_memory, sizeof pool_memory, &ip, "threads IP");
 
     for (i = 0; i < n; i++) {
         jobs[i].index = i;
@@ -112,7 +104,6 @@ int main(int argc, char **argv)
         pthread_join(jobs[i].thread, NULL);
     for (i = 0; i < n; i++)
         printf("thread %d status 0x%02X data %llu fnv %016llx\n", i, jobs[i].status, jobs[i].octets, jobs[i].fnv);
-    nx_packet_pool_info_get(&pool, &total_packets, &free_packets, &x, &x, &x);
-    printf("pool free %lu/%lu\n", free_packets, total_packets);
+    print_pool_free(&pool);
     return 0;
 }

@@ -16,35 +16,10 @@
 #include "tx_api.h"
 #include "nx_api.h"
 
-static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
-static int passed, failed;
+#define CHECK_REPORT(line, what) printf("FAIL line %d: %s\n", line, what)
+#define CHECK_EQ_REPORT(line, what, got, want) printf("FAIL line %d: %s = 0x%lx, want 0x%lx\n", line, what, got, want)
+#include "check.h"
 
-#define CHECK(cond) check((cond), #cond, __LINE__)
-#define CHECK_EQ(got, want) check_eq((unsigned long)(got), (unsigned long)(want), #got, __LINE__)
-
-static void check(int ok, const char *what, int line)
-{
-    pthread_mutex_lock(&report_lock);
-    if (ok)
-        passed++;
-    else {
-        failed++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-    pthread_mutex_unlock(&report_lock);
-}
-
-static void check_eq(unsigned long got, unsigned long want, const char *what, int line)
-{
-    pthread_mutex_lock(&report_lock);
-    if (got == want)
-        passed++;
-    else {
-        failed++;
-        printf("FAIL line %d: %s = 0x%lx, want 0x%lx\n", line, what, got, want);
-    }
-    pthread_mutex_unlock(&report_lock);
-}
 
 static int get_flag(int *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 static void set_flag(int *p, int v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
@@ -490,6 +465,5 @@ int main(void)
     CHECK_EQ(tx_thread_sleep(5), TX_SUCCESS);
     CHECK(now_s() - t0 >= 0.04);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

@@ -235,6 +235,16 @@ func at(stage Stage, hostile ...Step) func() (string, func() error, error) {
 	return scripted(steps...)
 }
 
+// faulty is the Start of a case served by a Server with the faults f (see
+// served), set up afresh on each call.
+func faulty(f Faults, keep bool) func() (string, func() error, error) {
+	return func() (string, func() error, error) {
+		faults := f
+		start, _ := served(Options{Timestamp: StdTimestamp, Faults: &faults}, keep)
+		return start()
+	}
+}
+
 // served returns a Start for a Server holding the standard message, with
 // opts, and a check that the mailbox still holds it afterwards when keep.
 func served(opts Options, keep bool) (start func() (string, func() error, error), latest func() *Server) {
@@ -294,11 +304,8 @@ func HostileCases() []HostileCase {
 			Note:  "a status indicator must end at a space or the line end",
 			Start: scripted(SendLine("+OKAY ready"), Drain())},
 		{Name: "whole session one byte per write", Stage: StageRETR, Outcome: OutcomeOK,
-			Note: "pop3test.Server with Faults.WriteChunk 1",
-			Start: func() (string, func() error, error) {
-				start, _ := served(Options{Timestamp: StdTimestamp, Faults: &Faults{WriteChunk: 1}}, false)
-				return start()
-			}},
+			Note:  "pop3test.Server with Faults.WriteChunk 1",
+			Start: faulty(Faults{WriteChunk: 1}, false)},
 
 		// Login.
 		{Name: "APOP timestamp missing", Stage: StageLogin, Outcome: OutcomeOK,
@@ -324,11 +331,8 @@ func HostileCases() []HostileCase {
 		{Name: "login answered by reset", Stage: StageLogin, Outcome: OutcomeClosed,
 			Start: at(StageLogin, Reset())},
 		{Name: "closed right after greeting", Stage: StageLogin, Outcome: OutcomeClosed,
-			Note: "pop3test.Server with Faults.CloseAfterGreeting",
-			Start: func() (string, func() error, error) {
-				start, _ := served(Options{Timestamp: StdTimestamp, Faults: &Faults{CloseAfterGreeting: true}}, true)
-				return start()
-			}},
+			Note:  "pop3test.Server with Faults.CloseAfterGreeting",
+			Start: faulty(Faults{CloseAfterGreeting: true}, true)},
 
 		// STAT.
 		{Name: "STAT non-numeric", Stage: StageSTAT, Outcome: OutcomeProtocolError,
@@ -449,11 +453,8 @@ func HostileCases() []HostileCase {
 
 		// QUIT.
 		{Name: "QUIT dropped after DELE accepted", Stage: StageQUIT, Outcome: OutcomeClosed,
-			Note: "pop3test.Server with Faults.DropBeforeQuitReply; the message must still be there",
-			Start: func() (string, func() error, error) {
-				start, _ := served(Options{Timestamp: StdTimestamp, Faults: &Faults{DropBeforeQuitReply: true}}, true)
-				return start()
-			}},
+			Note:  "pop3test.Server with Faults.DropBeforeQuitReply; the message must still be there",
+			Start: faulty(Faults{DropBeforeQuitReply: true}, true)},
 		{Name: "QUIT not answered, closed", Stage: StageQUIT, Outcome: OutcomeClosed,
 			Start: at(StageQUIT, Hangup())},
 		{Name: "QUIT -ERR [SYS/PERM]", Stage: StageQUIT, Outcome: OutcomeServerError, Code: "SYS/PERM",
