@@ -26,6 +26,9 @@ func fail(status C.UINT, format string, args ...any) error {
 
 // status maps any error of a call to its NetX status.
 func status(err error) C.UINT {
+	if err == nil {
+		return nxSuccess // before the errors.As targets, which escape to the heap
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		return se.status

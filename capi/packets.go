@@ -2,6 +2,14 @@ package main
 
 /*
 #include "capi_internal.h"
+
+// Called for every packet: neither keeps a Go pointer nor calls into Go.
+#cgo noescape nx_packet_allocate
+#cgo nocallback nx_packet_allocate
+#cgo noescape nxhost_packet_fill
+#cgo nocallback nxhost_packet_fill
+#cgo noescape nx_packet_release
+#cgo nocallback nx_packet_release
 */
 import "C"
 
