@@ -8,8 +8,10 @@ package pop3
 //
 // TestHostileTable prints the catalogue (go test -run TestHostileTable -v
 // ./pop3/); its output at the time of writing, with the C status per
-// capi/status.go (timeout cases other than "greeting silence" and "RETR
-// silence mid-message" are run in Go only, to spare the C API's fixed 10 s):
+// capi/status.go (capi/hostile_test.go plays every case through the C API:
+// through nxd_pop3_client_create_ex and the extended calls with a 300 ms
+// reply timeout, and the plain cases the vendor's calls reach through those
+// calls alone, with NetX's fixed timeouts):
 //
 // | case | stage | expected outcome | C status |
 // |---|---|---|---|
@@ -41,18 +43,18 @@ package pop3
 // | STAT answered twice | STAT (seen at the next command) | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | STAT silence | STAT | Timeout | 0x29 NX_NO_RESPONSE |
 // | STAT without CRLF then close | STAT | Closed | 0x38 NX_NOT_CONNECTED |
-// | LIST size non-numeric | LIST | ProtocolError | Go only: the C API has no LIST of all messages |
-// | LIST size negative | LIST | ProtocolError | Go only: the C API has no LIST of all messages |
-// | LIST size over 64 bits | LIST | ProtocolError | Go only: the C API has no LIST of all messages |
-// | LIST line missing the size | LIST | ProtocolError | Go only: the C API has no LIST of all messages |
-// | LIST cut by close | LIST | Closed | Go only: the C API has no LIST of all messages |
+// | LIST size non-numeric | LIST | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | LIST size negative | LIST | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | LIST size over 64 bits | LIST | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | LIST line missing the size | LIST | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | LIST cut by close | LIST | Closed | 0x38 NX_NOT_CONNECTED |
 // | LIST n answered for another index | LIST n | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | LIST n size non-numeric | LIST n | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | LIST n size negative | LIST n | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | LIST n size over 64 bits | LIST n | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | LIST n -ERR | LIST n | ServerError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
-// | UIDL id of 10 KB | UIDL | ProtocolError | Go only: the C API has no UIDL |
-// | UIDL line missing the id | UIDL | ProtocolError | Go only: the C API has no UIDL |
+// | UIDL id of 10 KB | UIDL | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | UIDL line missing the id | UIDL | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | RETR cut by close | RETR (in the data) | Closed | 0x38 NX_NOT_CONNECTED |
 // | RETR cut by reset | RETR (in the data) | Closed | 0x38 NX_NOT_CONNECTED |
 // | RETR cut after the last CRLF | RETR (in the data) | Closed | 0x38 NX_NOT_CONNECTED |
@@ -70,8 +72,8 @@ package pop3
 // | RETR empty message | RETR | OK | 0x00 NX_SUCCESS |
 // | RETR -ERR then the message anyway | RETR | ServerError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | RETR reply 1 MiB without CRLF | RETR | TooLong | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
-// | TOP cut by close | TOP (in the data) | Closed | Go only: the C API has no TOP |
-// | TOP -ERR | TOP | ServerError | Go only: the C API has no TOP |
+// | TOP cut by close | TOP (in the data) | Closed | 0x38 NX_NOT_CONNECTED |
+// | TOP -ERR | TOP | ServerError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | DELE -ERR [SYS/TEMP] | DELE | ServerError [SYS/TEMP] | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | DELE garbage after +OK | DELE | OK | 0x00 NX_SUCCESS |
 // | DELE garbage glued to +OK | DELE | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
@@ -81,19 +83,19 @@ package pop3
 // | QUIT -ERR [SYS/PERM] | QUIT | ServerError [SYS/PERM] | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
 // | data after QUIT +OK | QUIT | OK | 0x00 NX_SUCCESS |
 // | QUIT silence | QUIT | Timeout | 0x29 NX_NO_RESPONSE |
-// | pipelined replies in one segment | RETR | OK | Go only: the C API does not pipeline |
-// | SASL challenge not base64 | AUTH | ProtocolError | Go only: the C API has no SASL |
-// | SASL challenge 1 MiB | AUTH | TooLong | Go only: the C API has no SASL |
-// | AUTH -ERR [AUTH] | AUTH | ServerError [AUTH] | Go only: the C API has no SASL |
-// | STLS +OK with injected replies | STLS | ProtocolError | Go only: the C API has no TLS |
-// | STLS +OK then silence | STLS | Timeout | Go only: the C API has no TLS |
-// | STLS missing from CAPA, TLS required | STLS | TLS | Go only: the C API has no TLS |
-// | STLS refused, TLS required | STLS | TLS | Go only: the C API has no TLS |
-// | CAPA refused, TLS required | STLS | TLS | Go only: the C API has no TLS |
-// | STLS certificate for another name | STLS | TLS | Go only: the C API has no TLS |
-// | implicit TLS certificate for another name | greeting | TLS | Go only: the C API has no TLS |
-// | STLS then the standard session | QUIT | OK | Go only: the C API has no TLS |
-// | plain server asked for STLS answers the handshake with text | STLS | TLS | Go only: the C API has no TLS |
+// | pipelined replies in one segment | RETR | OK | 0x00 NX_SUCCESS |
+// | SASL challenge not base64 | AUTH | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | SASL challenge 1 MiB | AUTH | TooLong | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | AUTH -ERR [AUTH] | AUTH | ServerError [AUTH] | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | STLS +OK with injected replies | STLS | ProtocolError | 0xB4 NX_POP3_SERVER_ERROR_STATUS |
+// | STLS +OK then silence | STLS | Timeout | 0x29 NX_NO_RESPONSE |
+// | STLS missing from CAPA, TLS required | STLS | TLS | 0xB9 NX_POP3_TLS_ERROR |
+// | STLS refused, TLS required | STLS | TLS | 0xB9 NX_POP3_TLS_ERROR |
+// | CAPA refused, TLS required | STLS | TLS | 0xB9 NX_POP3_TLS_ERROR |
+// | STLS certificate for another name | STLS | TLS | 0xB9 NX_POP3_TLS_ERROR |
+// | implicit TLS certificate for another name | greeting | TLS | 0xB9 NX_POP3_TLS_ERROR |
+// | STLS then the standard session | QUIT | OK | 0x00 NX_SUCCESS |
+// | plain server asked for STLS answers the handshake with text | STLS | TLS | 0xB9 NX_POP3_TLS_ERROR |
 
 import (
 	"context"

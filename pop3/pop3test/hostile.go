@@ -71,7 +71,9 @@ type Flow int
 const (
 	// FlowStandard: plain TCP, APOP login falling back to USER/PASS (what
 	// NetX does), then STAT, LIST, LIST 1, UIDL, RETR 1, TOP 1 0, DELE 1,
-	// QUIT. The C API's flow is the subset create, STAT, LIST 1, RETR 1,
+	// QUIT. The C API plays it call for call with its extended services
+	// (nxd_pop3_client_create_ex, size_list, uid_list, top_get), and the
+	// vendor's calls alone play the subset create, STAT, LIST 1, RETR 1,
 	// DELE 1, QUIT.
 	FlowStandard Flow = iota
 	// FlowSTLS: the client requires STLS (CAPA, STLS, CAPA again), with
@@ -112,13 +114,18 @@ type HostileCase struct {
 	// TopData is what TOP 1 0 delivers. Nil means StdTop.
 	TopData []byte
 	// GoOnly says why the case cannot run through the C API (empty: it
-	// can).
+	// can, through capi/testdata/hostile_flow.c).
 	GoOnly string
 	// Note explains what the case checks.
 	Note string
 	// ClientTLS returns the TLS configuration the client must use, for
 	// the TLS flows: it trusts the server started last by Start.
 	ClientTLS func() *tls.Config
+	// ClientCA returns, in PEM, the CA that ClientTLS trusts, for clients
+	// that take a CA file (the C API); nil when ClientTLS verifies nothing
+	// (InsecureSkipVerify). Like ClientTLS, it serves the server started
+	// last by Start.
+	ClientCA func() []byte
 	// Start starts a server showing the behaviour. stop shuts it down and
 	// returns any deviation of the client from the script (a command sent
 	// that should not have been, e.g. USER after TLS was refused) or from
@@ -358,15 +365,15 @@ func HostileCases() []HostileCase {
 			Start: at(StageSTAT, Send(fmt.Sprintf("+OK 1 %d", n)), Hangup())},
 
 		// LIST.
-		{Name: "LIST size non-numeric", Stage: StageLIST, Outcome: OutcomeProtocolError, GoOnly: "the C API has no LIST of all messages",
+		{Name: "LIST size non-numeric", Stage: StageLIST, Outcome: OutcomeProtocolError,
 			Start: at(StageLIST, Send("+OK\r\n1 big\r\n.\r\n"))},
-		{Name: "LIST size negative", Stage: StageLIST, Outcome: OutcomeProtocolError, GoOnly: "the C API has no LIST of all messages",
+		{Name: "LIST size negative", Stage: StageLIST, Outcome: OutcomeProtocolError,
 			Start: at(StageLIST, Send("+OK\r\n1 -5\r\n.\r\n"))},
-		{Name: "LIST size over 64 bits", Stage: StageLIST, Outcome: OutcomeProtocolError, GoOnly: "the C API has no LIST of all messages",
+		{Name: "LIST size over 64 bits", Stage: StageLIST, Outcome: OutcomeProtocolError,
 			Start: at(StageLIST, Send("+OK\r\n1 99999999999999999999\r\n.\r\n"))},
-		{Name: "LIST line missing the size", Stage: StageLIST, Outcome: OutcomeProtocolError, GoOnly: "the C API has no LIST of all messages",
+		{Name: "LIST line missing the size", Stage: StageLIST, Outcome: OutcomeProtocolError,
 			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1\r\n2 %d\r\n.\r\n", n)))},
-		{Name: "LIST cut by close", Stage: StageLIST, Outcome: OutcomeClosed, GoOnly: "the C API has no LIST of all messages",
+		{Name: "LIST cut by close", Stage: StageLIST, Outcome: OutcomeClosed,
 			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n", n)), Hangup())},
 
 		// LIST n.
@@ -382,9 +389,9 @@ func HostileCases() []HostileCase {
 			Start: at(StageLISTn, SendLine("-ERR no such message"))},
 
 		// UIDL.
-		{Name: "UIDL id of 10 KB", Stage: StageUIDL, Outcome: OutcomeProtocolError, GoOnly: "the C API has no UIDL",
+		{Name: "UIDL id of 10 KB", Stage: StageUIDL, Outcome: OutcomeProtocolError,
 			Start: at(StageUIDL, Send("+OK\r\n1 "+strings.Repeat("u", 10<<10)+"\r\n.\r\n"))},
-		{Name: "UIDL line missing the id", Stage: StageUIDL, Outcome: OutcomeProtocolError, GoOnly: "the C API has no UIDL",
+		{Name: "UIDL line missing the id", Stage: StageUIDL, Outcome: OutcomeProtocolError,
 			Start: at(StageUIDL, Send("+OK\r\n1\r\n.\r\n"))},
 
 		// RETR.
@@ -434,9 +441,9 @@ func HostileCases() []HostileCase {
 			Start: at(StageRETR, Send("+OK "+mib), Hangup())},
 
 		// TOP.
-		{Name: "TOP cut by close", Stage: StageTOP, Outcome: OutcomeClosed, InData: true, GoOnly: "the C API has no TOP",
+		{Name: "TOP cut by close", Stage: StageTOP, Outcome: OutcomeClosed, InData: true,
 			Start: at(StageTOP, Send("+OK\r\nFrom: a@"), Hangup())},
-		{Name: "TOP -ERR", Stage: StageTOP, Outcome: OutcomeServerError, GoOnly: "the C API has no TOP",
+		{Name: "TOP -ERR", Stage: StageTOP, Outcome: OutcomeServerError,
 			Start: at(StageTOP, SendLine("-ERR TOP not supported"))},
 
 		// DELE.
@@ -466,8 +473,7 @@ func HostileCases() []HostileCase {
 
 		// Pipelining.
 		{Name: "pipelined replies in one segment", Stage: StageRETR, Flow: FlowFetch, Outcome: OutcomeOK,
-			GoOnly: "the C API does not pipeline",
-			Data:   append(append([]byte{}, StdMessage...), StdMessage2...),
+			Data: append(append([]byte{}, StdMessage...), StdMessage2...),
 			Start: scripted(stdGreeting(),
 				Respond("RETR 1", withAnswers("CAPA", "+OK\r\nPIPELINING\r\nUIDL\r\n.\r\n", "STAT", fmt.Sprintf("+OK 2 %d\r\n", n+len(StdMessage2)))),
 				Expect("RETR 2"),
@@ -476,14 +482,12 @@ func HostileCases() []HostileCase {
 
 		// AUTH.
 		{Name: "SASL challenge not base64", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeProtocolError,
-			GoOnly: "the C API has no SASL", Note: "the client cancels with *",
+			Note:  "the client cancels with *",
 			Start: at(StageAUTH, SendLine("+ %%% not base64 %%%"), Expect("*"), SendLine("-ERR cancelled"))},
 		{Name: "SASL challenge 1 MiB", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeTooLong,
-			GoOnly: "the C API has no SASL",
-			Start:  at(StageAUTH, Send("+ "+strings.Repeat("QUFB", 1<<18)+"\r\n"), Hangup())},
+			Start: at(StageAUTH, Send("+ "+strings.Repeat("QUFB", 1<<18)+"\r\n"), Hangup())},
 		{Name: "AUTH -ERR [AUTH]", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeServerError, Code: "AUTH",
-			GoOnly: "the C API has no SASL",
-			Start:  at(StageAUTH, SendLine("-ERR [AUTH] mechanism disabled"))},
+			Start: at(StageAUTH, SendLine("-ERR [AUTH] mechanism disabled"))},
 	}
 	cases = append(cases, tlsCases()...)
 	return cases
@@ -511,36 +515,38 @@ func tlsCases() []HostileCase {
 			return cfg
 		}
 	}
+	caOf := func(last func() *Server) func() []byte {
+		return func() []byte { return last().CACertPEM() }
+	}
 	none := func() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
-	const why = "the C API has no TLS"
 	return []HostileCase{
 		{Name: "STLS +OK with injected replies", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeProtocolError,
-			GoOnly: why, Note: "CVE-2021-22947", ClientTLS: none,
+			Note: "CVE-2021-22947", ClientTLS: none,
 			Start: scripted(stdGreeting(), Respond("STLS", noCreds("CAPA", "+OK\r\nSTLS\r\n.\r\n")),
 				Send("+OK begin TLS\r\n+OK 1 24\r\n+OK maildrop locked\r\n"), Drain())},
 		{Name: "STLS +OK then silence", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeTimeout,
-			GoOnly: why, ClientTLS: none,
-			Start: scripted(stdGreeting(), Respond("STLS", noCreds("CAPA", "+OK\r\nSTLS\r\n.\r\n")), SendLine("+OK begin TLS"), Drain())},
+			ClientTLS: none,
+			Start:     scripted(stdGreeting(), Respond("STLS", noCreds("CAPA", "+OK\r\nSTLS\r\n.\r\n")), SendLine("+OK begin TLS"), Drain())},
 		{Name: "STLS missing from CAPA, TLS required", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeTLS,
-			GoOnly: why, Note: "CVE-2021-22946: no USER, PASS, AUTH or APOP may follow", ClientTLS: none,
+			Note: "CVE-2021-22946: no USER, PASS, AUTH or APOP may follow", ClientTLS: none,
 			Start: scripted(stdGreeting(), Respond("", noCreds()))},
 		{Name: "STLS refused, TLS required", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeTLS,
-			GoOnly: why, ClientTLS: none,
-			Start: scripted(stdGreeting(), Respond("", noCreds("CAPA", "+OK\r\nSTLS\r\n.\r\n", "STLS", "-ERR [SYS/TEMP] not now\r\n")))},
+			ClientTLS: none,
+			Start:     scripted(stdGreeting(), Respond("", noCreds("CAPA", "+OK\r\nSTLS\r\n.\r\n", "STLS", "-ERR [SYS/TEMP] not now\r\n")))},
 		{Name: "CAPA refused, TLS required", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeTLS,
-			GoOnly: why, ClientTLS: none,
-			Start: scripted(stdGreeting(), Respond("", noCreds("CAPA", "-ERR unknown command\r\n")))},
+			ClientTLS: none,
+			Start:     scripted(stdGreeting(), Respond("", noCreds("CAPA", "-ERR unknown command\r\n")))},
 		{Name: "STLS certificate for another name", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeTLS,
-			GoOnly: why, ClientTLS: wrongName(lastBad), Start: stlsBad},
+			ClientTLS: wrongName(lastBad), ClientCA: caOf(lastBad), Start: stlsBad},
 		{Name: "implicit TLS certificate for another name", Stage: StageGreeting, Flow: FlowImplicitTLS, Outcome: OutcomeTLS,
-			GoOnly: why, ClientTLS: wrongName(lastImplicit), Start: implicit},
+			ClientTLS: wrongName(lastImplicit), ClientCA: caOf(lastImplicit), Start: implicit},
 		{Name: "STLS then the standard session", Stage: StageQUIT, Flow: FlowSTLS, Outcome: OutcomeOK,
-			GoOnly: why, Note: "control case: STLS with a trusted certificate",
-			ClientTLS: func() *tls.Config { return lastGood().ClientTLSConfig() }, Start: stlsGood},
+			Note:      "control case: STLS with a trusted certificate",
+			ClientTLS: func() *tls.Config { return lastGood().ClientTLSConfig() }, ClientCA: caOf(lastGood), Start: stlsGood},
 		{Name: "plain server asked for STLS answers the handshake with text", Stage: StageSTLS, Flow: FlowSTLS, Outcome: OutcomeTLS,
-			GoOnly: why, ClientTLS: none,
-			Note:  "the handshake gets a plain-text reply",
-			Start: scripted(stdGreeting(), Respond("STLS", stls), SendLine("+OK go ahead"), Sleep(100*time.Millisecond), SendLine("-ERR what is this"), Drain())},
+			ClientTLS: none,
+			Note:      "the handshake gets a plain-text reply",
+			Start:     scripted(stdGreeting(), Respond("STLS", stls), SendLine("+OK go ahead"), Sleep(100*time.Millisecond), SendLine("-ERR what is this"), Drain())},
 	}
 }
 
