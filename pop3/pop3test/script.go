@@ -122,16 +122,11 @@ func Reset() Step { return Step{kind: stepReset} }
 // session quietly: that is a client's right, not a deviation.
 type Scripted struct {
 	steps Script
-	ln    net.Listener
-	done  chan struct{}
-	wg    sync.WaitGroup
+	*acceptor
 
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
-	closed   bool
-	err      error
-	lines    []string
-	sessions int
+	mu    sync.Mutex
+	err   error
+	lines []string
 }
 
 // NewScripted starts a server that plays steps on every connection.
@@ -140,14 +135,11 @@ func NewScripted(steps ...Step) (*Scripted, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pop3test: %w", err)
 	}
-	s := &Scripted{
-		steps: slices.Clone(steps),
-		ln:    ln,
-		done:  make(chan struct{}),
-		conns: make(map[net.Conn]struct{}),
-	}
-	s.wg.Add(1)
-	go s.serve()
+	s := &Scripted{steps: slices.Clone(steps), acceptor: newAcceptor(ln)}
+	s.serve(func(c net.Conn, n int) {
+		p := &player{s: s, conn: c, r: bufio.NewReader(c), session: n}
+		p.play()
+	}, nil)
 	return s, nil
 }
 
@@ -157,17 +149,7 @@ func (s *Scripted) Addr() string { return s.ln.Addr().String() }
 // Close stops the listener, closes every connection and waits until all of
 // the server's goroutines have returned. It returns Err.
 func (s *Scripted) Close() error {
-	s.mu.Lock()
-	if !s.closed {
-		s.closed = true
-		close(s.done)
-		s.ln.Close()
-		for c := range s.conns {
-			c.Close()
-		}
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
+	s.stop()
 	return s.Err()
 }
 
@@ -187,39 +169,7 @@ func (s *Scripted) Lines() []string {
 }
 
 // Sessions returns the number of connections accepted so far.
-func (s *Scripted) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sessions
-}
-
-func (s *Scripted) serve() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.conns[c] = struct{}{}
-		s.sessions++
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go func() {
-			defer s.wg.Done()
-			p := &player{s: s, conn: c, r: bufio.NewReader(c)}
-			p.play()
-			s.mu.Lock()
-			delete(s.conns, c)
-			s.mu.Unlock()
-		}()
-	}
-}
+func (s *Scripted) Sessions() int { return s.count() }
 
 // Deviation is a client straying from the script.
 type Deviation struct {
@@ -244,9 +194,6 @@ type player struct {
 var errStop = errors.New("stop")
 
 func (p *player) play() {
-	p.s.mu.Lock()
-	p.session = p.s.sessions
-	p.s.mu.Unlock()
 	for i, st := range p.s.steps {
 		err := p.step(i, st)
 		if err == errStop {

@@ -2,7 +2,6 @@ package pop3test
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -70,17 +69,12 @@ type Options struct {
 type Server struct {
 	opts  Options
 	mechs []string
-	ln    net.Listener
 	tls   *tlsMaterial
-	done  chan struct{}
-	wg    sync.WaitGroup
+	*acceptor
 
 	mu       sync.Mutex
 	users    map[string]*Mailbox
-	conns    map[net.Conn]struct{}
 	commands []string
-	sessions int
-	closed   bool
 }
 
 // NewServer starts a server on an ephemeral port of 127.0.0.1.
@@ -110,16 +104,13 @@ func NewServerOn(network, addr string, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("pop3test: %w", err)
 	}
 	s := &Server{
-		opts:  opts,
-		mechs: slices.Clone(mechs),
-		ln:    ln,
-		tls:   tm,
-		done:  make(chan struct{}),
-		users: make(map[string]*Mailbox),
-		conns: make(map[net.Conn]struct{}),
+		opts:     opts,
+		mechs:    slices.Clone(mechs),
+		tls:      tm,
+		acceptor: newAcceptor(ln),
+		users:    make(map[string]*Mailbox),
 	}
-	s.wg.Add(1)
-	go s.serve()
+	s.serve(s.handle, s.logf)
 	return s, nil
 }
 
@@ -128,27 +119,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops the listener, closes every session without committing its
 // deletions, and waits until all of the server's goroutines have returned.
-func (s *Server) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	close(s.done)
-	conns := make([]net.Conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-
-	err := s.ln.Close()
-	for _, c := range conns {
-		c.Close()
-	}
-	s.wg.Wait()
-	return err
-}
+func (s *Server) Close() error { return s.stop() }
 
 // AddUser creates the mailbox of user name with the given password and
 // messages, and returns it. If the user exists already, its password is
@@ -190,11 +161,7 @@ func (s *Server) Commands() []string {
 }
 
 // Sessions returns the number of connections accepted so far.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sessions
-}
+func (s *Server) Sessions() int { return s.count() }
 
 // ClientTLSConfig returns a fresh client configuration that trusts the
 // server's generated CA and expects the name "localhost".
@@ -210,38 +177,10 @@ func (s *Server) ClientTLSConfig() *tls.Config {
 // certificate, for clients that take a CA file.
 func (s *Server) CACertPEM() []byte { return slices.Clone(s.tls.caPEM) }
 
-func (s *Server) serve() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				s.logf("accept: %v", err)
-			}
-			return
-		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.conns[c] = struct{}{}
-		s.sessions++
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go s.handle(c)
-	}
-}
-
-func (s *Server) handle(c net.Conn) {
-	defer s.wg.Done()
+func (s *Server) handle(c net.Conn, _ int) {
 	ss := newSession(s, c)
 	ss.run()
 	ss.end()
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
 }
 
 func (s *Server) record(line string) {

@@ -1,0 +1,93 @@
+package pop3test
+
+import (
+	"errors"
+	"net"
+	"sync"
+)
+
+// acceptor serves every connection of a listener in a goroutine of its own
+// and can stop them all: the part Server and Scripted share.
+type acceptor struct {
+	ln   net.Listener
+	done chan struct{} // closed when the server stops, to cut delays short
+	wg   sync.WaitGroup
+
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	sessions int
+	closed   bool
+}
+
+func newAcceptor(ln net.Listener) *acceptor {
+	return &acceptor{ln: ln, done: make(chan struct{}), conns: make(map[net.Conn]struct{})}
+}
+
+// serve accepts until the listener closes, running handle for each
+// connection with its number, from 1. logf, if not nil, hears of accept
+// failures other than the listener closing.
+func (a *acceptor) serve(handle func(c net.Conn, session int), logf func(format string, args ...any)) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		for {
+			c, err := a.ln.Accept()
+			if err != nil {
+				if logf != nil && !errors.Is(err, net.ErrClosed) {
+					logf("accept: %v", err)
+				}
+				return
+			}
+			a.mu.Lock()
+			if a.closed {
+				a.mu.Unlock()
+				c.Close()
+				return
+			}
+			a.conns[c] = struct{}{}
+			a.sessions++
+			n := a.sessions
+			a.wg.Add(1)
+			a.mu.Unlock()
+			go func() {
+				defer a.wg.Done()
+				handle(c, n)
+				a.mu.Lock()
+				delete(a.conns, c)
+				a.mu.Unlock()
+			}()
+		}
+	}()
+}
+
+// stop closes the listener and every connection, then waits for the
+// handlers to return. Only the first call does anything; it returns the
+// listener's Close error.
+func (a *acceptor) stop() error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
+	close(a.done)
+	conns := make([]net.Conn, 0, len(a.conns))
+	for c := range a.conns {
+		conns = append(conns, c)
+	}
+	a.mu.Unlock()
+
+	err := a.ln.Close()
+	for _, c := range conns {
+		c.Close()
+	}
+	a.wg.Wait()
+	return err
+}
+
+// count returns the number of connections accepted so far.
+func (a *acceptor) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sessions
+}
