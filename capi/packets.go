@@ -6,8 +6,6 @@ package main
 // Called for every packet: neither keeps a Go pointer nor calls into Go.
 #cgo noescape nx_packet_allocate
 #cgo nocallback nx_packet_allocate
-#cgo noescape nxhost_packet_fill
-#cgo nocallback nxhost_packet_fill
 #cgo noescape nx_packet_release
 #cgo nocallback nx_packet_release
 */
@@ -75,10 +73,14 @@ func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 		c.endMessage()
 		return nil, 0, false, err
 	}
-	if st := C.nxhost_packet_fill(pkt, unsafe.Pointer(pkt.nx_packet_prepend_ptr), C.ULONG(n)); st != C.NX_SUCCESS {
-		C.nx_packet_release(pkt)
-		return nil, 0, false, fail(st, "packet fill failed with status 0x%02X", uint(st))
-	}
+	// The data is in place; what nxhost_packet_fill would add is checks
+	// this freshly allocated packet passes and a trip through C per packet.
+	// The NUL after the data stays inside the pool even when the data fills
+	// the payload (nx_api.h: the byte after nx_packet_data_end is the
+	// packet's always-zero terminator member).
+	pkt.nx_packet_append_ptr = (*C.UCHAR)(unsafe.Add(unsafe.Pointer(pkt.nx_packet_prepend_ptr), n))
+	pkt.nx_packet_length = C.ULONG(n)
+	*pkt.nx_packet_append_ptr = 0
 	return pkt, n, final, nil
 }
 
