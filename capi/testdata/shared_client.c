@@ -12,6 +12,7 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "check.h"
 
 #define THREADS 4
 #define ROUNDS 100
@@ -54,7 +55,7 @@ int main(void)
     const char *server = getenv("POP3_SERVER");
     unsigned a, b, c, d, port;
     pthread_t t[THREADS], tb;
-    int i, passed = 0, failed = 0;
+    int i;
     struct timespec pause = {0, 200 * 1000 * 1000};
 
     if (!server || sscanf(server, "%u.%u.%u.%u:%u", &a, &b, &c, &d, &port) != 5)
@@ -65,22 +66,20 @@ int main(void)
     nx_tcp_enable(&ip);
     if (nx_pop3_client_create(&client, NX_FALSE, &ip, &pool, IP_ADDRESS(a, b, c, d), port,
                               getenv("POP3_USER"), getenv("POP3_PASSWORD")) != NX_SUCCESS) {
-        printf("create failed\n0 passed, 1 failed\n");
-        return 1;
+        CHECK(!"create");
+        return check_summary();
     }
     for (i = 0; i < THREADS; i++)
         pthread_create(&t[i], NULL, hammer, (void *)(long)i);
     for (i = 0; i < THREADS; i++) {
         pthread_join(t[i], NULL);
-        if (bad[i]) { failed++; printf("FAIL thread %d: %d calls failed\n", i, bad[i]); } else passed++;
+        CHECK_EQ(bad[i], 0);
     }
     pthread_create(&tb, NULL, blocked, NULL);
     nanosleep(&pause, NULL);
-    if (nx_pop3_client_delete(&client) == NX_SUCCESS) passed++; else { failed++; printf("FAIL delete\n"); }
+    CHECK_EQ(nx_pop3_client_delete(&client), NX_SUCCESS);
     pthread_join(tb, NULL);
-    if (blocked_status == NX_WAIT_ABORTED || blocked_status == NX_NOT_CONNECTED) passed++;
-    else { failed++; printf("FAIL blocked call returned 0x%02X\n", blocked_status); }
-    if (nx_pop3_client_noop(&client) == NX_PTR_ERROR) passed++; else { failed++; printf("FAIL noop after delete\n"); }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    CHECK(blocked_status == NX_WAIT_ABORTED || blocked_status == NX_NOT_CONNECTED);
+    CHECK_EQ(nx_pop3_client_noop(&client), NX_PTR_ERROR);
+    return check_summary();
 }
