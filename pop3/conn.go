@@ -61,6 +61,7 @@ const (
 	StateClosed
 )
 
+// String returns the RFC 1939 name of the state.
 func (s State) String() string {
 	switch s {
 	case StateAuthorization:

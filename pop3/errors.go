@@ -45,6 +45,7 @@ type ResponseError struct {
 
 var _ error = (*ResponseError)(nil)
 
+// Error returns the command and the server's text, with its response code.
 func (e *ResponseError) Error() string {
 	if e.Code != "" {
 		return fmt.Sprintf("pop3: %s: -ERR [%s] %s", e.Cmd, e.Code, e.Text)
@@ -73,6 +74,7 @@ type ProtocolError struct {
 
 var _ error = (*ProtocolError)(nil)
 
+// Error describes the violation and the command it followed.
 func (e *ProtocolError) Error() string {
 	s := "pop3: protocol error"
 	if e.Cmd != "" {

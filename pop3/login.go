@@ -34,6 +34,7 @@ const (
 
 var authNames = [...]string{"auto", "user", "apop", "plain", "login", "cram-md5", "xoauth2"}
 
+// String returns the method's name as ParseAuthMethod takes it.
 func (m AuthMethod) String() string {
 	if m >= 0 && int(m) < len(authNames) {
 		return authNames[m]

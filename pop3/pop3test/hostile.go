@@ -36,6 +36,7 @@ const (
 
 var outcomeNames = [...]string{"OK", "ServerError", "ProtocolError", "Timeout", "Closed", "TLS", "TooLong"}
 
+// String returns the outcome's name.
 func (o Outcome) String() string {
 	if o >= 0 && int(o) < len(outcomeNames) {
 		return outcomeNames[o]

@@ -179,6 +179,7 @@ type Deviation struct {
 	Got     string // what came instead (a line, or "hang-up")
 }
 
+// Error says where the client left the script.
 func (d *Deviation) Error() string {
 	return fmt.Sprintf("pop3test: script session %d step %d: want %s, got %s", d.Session, d.Step, d.Want, d.Got)
 }
