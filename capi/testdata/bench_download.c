@@ -18,14 +18,8 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "testenv.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {

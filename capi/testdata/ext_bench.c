@@ -20,19 +20,13 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "testenv.h"
 
 static NX_PACKET_POOL pool;
 static NX_IP ip;
 static ULONG ip_memory[512];
 static int failed;
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void fail(const char *what, UINT status)
 {

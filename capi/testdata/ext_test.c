@@ -33,27 +33,11 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "testenv.h"
 #include "check.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
-static const char *env(const char *name, const char *dflt)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? v : dflt;
-}
-
-static ULONG env_ulong(const char *name, ULONG dflt)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? strtoul(v, NULL, 0) : dflt;
-}
 
 /* FNV-1a, 64 bits: the Go side computes the same over the stored bytes. */
 #define FNV_OFFSET 0xcbf29ce484222325ULL

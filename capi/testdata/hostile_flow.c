@@ -64,6 +64,7 @@
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "testenv.h"
 #include "check.h"
 
 static UCHAR pool_memory[FLOW_POOL_SIZE(16)];
@@ -176,11 +177,6 @@ static void vendor_flow(ULONG port, FILE *out)
     report("quit", status);
 }
 
-static ULONG env_ulong(const char *name, ULONG def)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? strtoul(v, NULL, 10) : def;
-}
 
 static int env_is(const char *name, const char *value, const char *def)
 {

@@ -15,6 +15,7 @@
 
 #include "tx_api.h"
 #include "nx_api.h"
+#include "testenv.h"
 
 #define CHECK_REPORT(line, what) printf("FAIL line %d: %s\n", line, what)
 #define CHECK_EQ_REPORT(line, what, got, want) printf("FAIL line %d: %s = 0x%lx, want 0x%lx\n", line, what, got, want)
@@ -25,12 +26,6 @@ static int get_flag(int *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 static void set_flag(int *p, int v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
 static UINT thread_state(TX_THREAD *t) { return __atomic_load_n(&t->tx_thread_state, __ATOMIC_SEQ_CST); }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void host_sleep_ms(long ms)
 {
