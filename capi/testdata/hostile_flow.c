@@ -103,6 +103,14 @@ static UINT report(const char *call, UINT status)
     return status;
 }
 
+/* stage prints the "CALL 0xNN" line of a call that returns only a status,
+ * then reports it. */
+static UINT stage(const char *call, UINT status)
+{
+    printf("%s 0x%02X\n", call, status);
+    return report(call, status);
+}
+
 static void write_out(FILE *out, NX_PACKET *packet, ULONG bytes)
 {
     if (packet->nx_packet_length != bytes)
@@ -146,8 +154,7 @@ static void vendor_flow(ULONG port, FILE *out)
     clock_start();
     status = nx_pop3_client_create(&client, NX_TRUE, &ip, &pool, IP_ADDRESS(127, 0, 0, 1), port,
                                    (CHAR *)"mrose", (CHAR *)"tanstaaf");
-    printf("create 0x%02X\n", status);
-    if (report("create", status) != NX_SUCCESS)
+    if (stage("create", status) != NX_SUCCESS)
         return;
     clock_start();
     status = nx_pop3_client_mail_items_get(&client, &items, &total);
@@ -168,13 +175,11 @@ static void vendor_flow(ULONG port, FILE *out)
         return;
     clock_start();
     status = nx_pop3_client_mail_item_delete(&client, 1);
-    printf("dele 0x%02X\n", status);
-    if (report("dele", status) != NX_SUCCESS)
+    if (stage("dele", status) != NX_SUCCESS)
         return;
     clock_start();
     status = nx_pop3_client_quit(&client);
-    printf("quit 0x%02X\n", status);
-    report("quit", status);
+    stage("quit", status);
 }
 
 
@@ -244,8 +249,7 @@ static void ext_flow(ULONG port, FILE *out, FILE *top_out)
     clock_start();
     status = nxd_pop3_client_create_ex(&client, &ip, &pool, &server, port, (CHAR *)"mrose", (CHAR *)"tanstaaf",
                                        &options);
-    printf("create 0x%02X\n", status);
-    if (report("create", status) != NX_SUCCESS)
+    if (stage("create", status) != NX_SUCCESS)
         return;
     clock_start();
     status = nx_pop3_client_mail_items_get(&client, &items, &total);
@@ -262,8 +266,7 @@ static void ext_flow(ULONG port, FILE *out, FILE *top_out)
     } else {
         clock_start();
         status = nx_pop3_client_mail_items_size_list(&client, list_item, NX_NULL);
-        printf("list 0x%02X\n", status);
-        if (report("list", status) != NX_SUCCESS)
+        if (stage("list", status) != NX_SUCCESS)
             return;
         clock_start();
         status = nx_pop3_client_mail_item_size_get(&client, 1, &size);
@@ -272,8 +275,7 @@ static void ext_flow(ULONG port, FILE *out, FILE *top_out)
             return;
         clock_start();
         status = nx_pop3_client_mail_items_uid_list(&client, uid_item, NX_NULL);
-        printf("uidl 0x%02X\n", status);
-        if (report("uidl", status) != NX_SUCCESS)
+        if (stage("uidl", status) != NX_SUCCESS)
             return;
         clock_start();
         status = nx_pop3_client_mail_item_get(&client, 1, &size);
@@ -284,21 +286,18 @@ static void ext_flow(ULONG port, FILE *out, FILE *top_out)
             return;
         clock_start();
         status = nx_pop3_client_mail_item_top_get(&client, 1, 0);
-        printf("top 0x%02X\n", status);
-        if (report("top", status) != NX_SUCCESS)
+        if (stage("top", status) != NX_SUCCESS)
             return;
         if (download("top_data", top_out) != NX_SUCCESS)
             return;
         clock_start();
         status = nx_pop3_client_mail_item_delete(&client, 1);
-        printf("dele 0x%02X\n", status);
-        if (report("dele", status) != NX_SUCCESS)
+        if (stage("dele", status) != NX_SUCCESS)
             return;
     }
     clock_start();
     status = nx_pop3_client_quit(&client);
-    printf("quit 0x%02X\n", status);
-    report("quit", status);
+    stage("quit", status);
 }
 
 static FILE *open_out(const char *name, const char *suffix)
