@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"time"
 )
 
 // acceptor serves every connection of a listener in a goroutine of its own
@@ -90,4 +91,21 @@ func (a *acceptor) count() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.sessions
+}
+
+// sleep waits for d but gives up early when the server is stopping, so that
+// fault and script delays cannot hold Close up. It reports whether the full
+// time passed.
+func (a *acceptor) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-a.done:
+		return false
+	}
 }

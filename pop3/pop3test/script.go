@@ -250,7 +250,7 @@ func (p *player) write(b string, chunk int, delay time.Duration) error {
 		chunk = len(b)
 	}
 	for first := true; len(b) > 0; first = false {
-		if !first && !p.sleep(delay) {
+		if !first && !p.s.sleep(delay) {
 			return errStop
 		}
 		n := min(chunk, len(b))
@@ -260,20 +260,6 @@ func (p *player) write(b string, chunk int, delay time.Duration) error {
 		b = b[n:]
 	}
 	return nil
-}
-
-func (p *player) sleep(d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-p.s.done:
-		return false
-	}
 }
 
 func (p *player) step(i int, st Step) error {
@@ -298,7 +284,7 @@ func (p *player) step(i int, st Step) error {
 	case stepRespond:
 		return p.respond(i, st.data, st.answers)
 	case stepSleep:
-		if !p.sleep(st.delay) {
+		if !p.s.sleep(st.delay) {
 			return errStop
 		}
 		return nil

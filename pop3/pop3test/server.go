@@ -194,19 +194,3 @@ func (s *Server) logf(format string, args ...any) {
 		s.opts.Logf(format, args...)
 	}
 }
-
-// sleep waits for d but gives up early when the server is closing, so that
-// fault delays cannot hold Close up.
-func (s *Server) sleep(d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.done:
-		return false
-	}
-}
