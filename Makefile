@@ -16,7 +16,7 @@ FUZZTIME ?= 10m
 # machine (golang/go#75804, fixed in Go 1.27).
 FUZZCOUNT ?= 50000x
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
-GOSRC   := $(shell find pop3 capi -name '*.go' -not -name '*_test.go') $(wildcard capi/*.c capi/*.h)
+GOSRC   := $(shell find pop3 capi nxhost -name '*.go' -not -name '*_test.go') $(wildcard capi/*.c capi/*.h nxhost/*.c nxhost/*.h)
 HEADERS := $(wildcard include/*.h)
 
 .DEFAULT_GOAL := all

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"io"
 	"strconv"
 	"testing"
@@ -98,7 +99,7 @@ func BenchmarkDownload64MiB(b *testing.B) {
 			bin := cProgram(b, "testdata/bench_download.c", cPlain)
 			b.SetBytes(size)
 			b.ResetTimer()
-			out, err := run(".", "env", "POP3_SERVER="+srv.Addr(), "POP3_USER=demo", "POP3_PASSWORD=secret",
+			out, err := ctest.Run(".", "env", "POP3_SERVER="+srv.Addr(), "POP3_USER=demo", "POP3_PASSWORD=secret",
 				bin, strconv.Itoa(payload), strconv.Itoa(b.N))
 			b.StopTimer()
 			if err != nil {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <pthread.h>
 #include "../include/nx_pop3_client.h"
-#include "nx_host_internal.h"
+#include "../nxhost/nx_host_internal.h"
 
 /* callbacks.c */
 UINT nxpop3_call_fetch(NX_POP3_FETCH_CALLBACK cb, NX_POP3_CLIENT *client_ptr, UINT mail_item, NX_PACKET *packet_ptr, UINT final_packet, VOID *context);

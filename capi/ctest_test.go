@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,7 +94,7 @@ func cArchive(t testing.TB, v cVariant) string {
 	t.Helper()
 	cNeedGCC(t)
 	return cBuildOnce(t, "lib-"+v.name, func(dir string) (string, string, error) {
-		return buildArchive(dir, v.goflags...)
+		return ctest.BuildArchive(dir, v.goflags...)
 	})
 }
 
@@ -106,9 +107,9 @@ func cProgram(t testing.TB, src string, v cVariant) string {
 	lib := cArchive(t, v)
 	return cBuildOnce(t, v.name+"-"+src, func(dir string) (string, string, error) {
 		bin := filepath.Join(dir, strings.TrimSuffix(filepath.Base(src), ".c"))
-		args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-I../include"}, v.cflags...)
+		args := append(ctest.CFlags(), v.cflags...)
 		args = append(args, src, lib, "-lpthread", "-o", bin)
-		out, err := run(".", gcc, args...)
+		out, err := ctest.Run(".", gcc, args...)
 		return bin, out, err
 	})
 }
@@ -167,6 +168,6 @@ func runScenario(t *testing.T, v cVariant, srv *pop3test.Server, scenario string
 	t.Helper()
 	bin := cProgram(t, "testdata/pop3_client_test.c", v)
 	out, err := cRun(t, v, bin, srv, env, scenario)
-	requirePassed(t, out, err)
+	ctest.RequirePassed(t, out, err)
 	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func extDovecotRun(t *testing.T, addr, user, password, scenario string, env ...s
 	env = append([]string{"POP3_SERVER=" + addr, "POP3_USER=" + user, "POP3_PASSWORD=" + password}, env...)
 	bin := cProgram(t, extSource, cPlain)
 	out, err := cRun(t, cPlain, bin, nil, env, scenario)
-	requirePassed(t, out, err)
+	ctest.RequirePassed(t, out, err)
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"hash/fnv"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ func extRun(t *testing.T, srv *pop3test.Server, scenario string, env ...string) 
 	t.Helper()
 	bin := cProgram(t, extSource, cPlain)
 	out, err := cRun(t, cPlain, bin, srv, env, scenario)
-	requirePassed(t, out, err)
+	ctest.RequirePassed(t, out, err)
 	return out
 }
 
@@ -680,7 +681,7 @@ func TestExtASan(t *testing.T) {
 		t.Helper()
 		bin := cProgram(t, extSource, cASan)
 		out, err := cRun(t, cASan, bin, srv, env, scenario)
-		requirePassed(t, out, err)
+		ctest.RequirePassed(t, out, err)
 		assert.NotContains(t, out, "AddressSanitizer")
 		return out
 	}

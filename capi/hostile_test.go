@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,12 +188,12 @@ var (
 // program in dir.
 func buildHostileFlow(t *testing.T, gcc, dir string, goflags []string, cflags ...string) string {
 	t.Helper()
-	lib, out, err := buildArchive(dir, goflags...)
+	lib, out, err := ctest.BuildArchive(dir, goflags...)
 	require.NoError(t, err, "%s", out)
 	bin := filepath.Join(dir, "hostile_flow")
-	args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-I../include"}, cflags...)
+	args := append(ctest.CFlags(), cflags...)
 	args = append(args, hostileFlowSource, "-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
-	out, err = run(".", gcc, args...)
+	out, err = ctest.Run(".", gcc, args...)
 	require.NoError(t, err, "%s", out)
 	return bin
 }
@@ -318,7 +319,7 @@ func extEnv(hc pop3test.HostileCase, dir string, env []string, valgrind bool) ([
 }
 
 func TestHostileC(t *testing.T) {
-	gcc := needTool(t, "gcc")
+	gcc := ctest.NeedTool(t, "gcc")
 	bin := buildHostileFlow(t, gcc, t.TempDir(), nil, "-g")
 	runner := newHostileRunner(bin, t.TempDir(), 12)
 	t.Cleanup(runner.wg.Wait)
@@ -366,7 +367,7 @@ func TestHostileC(t *testing.T) {
 	// 1.25's valgrind build tag) so that memcheck follows Go's own stacks
 	// and heap; without them it reports the runtime's stack copying.
 	t.Run("valgrind", func(t *testing.T) {
-		valgrind := needTool(t, "valgrind")
+		valgrind := ctest.NeedTool(t, "valgrind")
 		vbin := buildHostileFlow(t, gcc, t.TempDir(), []string{"-tags=valgrind"}, "-g", "-gdwarf-4")
 		vrunner := newHostileRunner(vbin, t.TempDir(), 4)
 		t.Cleanup(vrunner.wg.Wait)

@@ -112,7 +112,7 @@ func nx_pop3_client_mail_item_uid_get(client_ptr *C.NX_POP3_CLIENT, mail_item C.
 			return err
 		}
 		c.endMessage()
-		u, err := c.pc.UidlOne(c.ctx, int(mail_item))
+		u, err := c.pc.UIDLOne(c.ctx, int(mail_item))
 		if err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func nx_pop3_client_mail_items_uid_list(client_ptr *C.NX_POP3_CLIENT, callback C
 	}
 	return call(client_ptr, func(c *client) error {
 		c.endMessage()
-		uids, err := c.pc.Uidl(c.ctx)
+		uids, err := c.pc.UIDL(c.ctx)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestCLongCredentials(t *testing.T) {
 	srv.AddUser(name, password, plainMessages()[:1]...).SetToken(token)
 	out, err := cRun(t, cPlain, cProgram(t, "testdata/long_credentials.c", cPlain), srv,
 		[]string{"LONG_NAME=" + name, "LONG_PASSWORD=" + password, "TOKEN=" + token})
-	requirePassed(t, out, err)
+	ctest.RequirePassed(t, out, err)
 	require.Contains(t, out, "pool free 8/8")
 	require.Equal(t, 4, srv.Sessions(), "the refused creates never connected (three logins and the empty password)")
 	for _, cmd := range srv.Commands() {

@@ -6,10 +6,16 @@
 // message data into packets of the caller's pool; it holds no protocol
 // logic. Each file holds one concern: client.go the vendor services,
 // packets.go message data, status.go the status mapping, registry.go the
-// handles that tie a C struct to its Go session.
+// handles that tie a C struct to its Go session. The NetX and ThreadX host
+// emulation (packet pools, IP instances, threads) is package nxhost.
 package main
 
-import "C"
+import (
+	"C"
+
+	// The NetX and ThreadX host emulation, compiled into the same archive.
+	_ "github.com/nxpop3/nxpop3/nxhost"
+)
 
 // main is required by -buildmode=c-archive and never runs.
 func main() {}

@@ -73,9 +73,8 @@ func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 		c.endMessage()
 		return nil, 0, false, err
 	}
-	// The data is in place; what nxhost_packet_fill would add is checks
-	// this freshly allocated packet passes and a trip through C per packet.
-	// The NUL after the data stays inside the pool even when the data fills
+	// The data is in place: setting the lengths here saves a trip through
+	// C per packet. The NUL after the data stays inside the pool even when the data fills
 	// the payload (nx_api.h: the byte after nx_packet_data_end is the
 	// packet's always-zero terminator member).
 	pkt.nx_packet_append_ptr = (*C.UCHAR)(unsafe.Add(unsafe.Pointer(pkt.nx_packet_prepend_ptr), n))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,6 +32,6 @@ func TestCSharedClient(t *testing.T) {
 		}
 		noops.Store(0)
 		out, err := cRun(t, v, cProgram(t, "testdata/shared_client.c", v), srv, nil)
-		requirePassed(t, out, err)
+		ctest.RequirePassed(t, out, err)
 	}
 }

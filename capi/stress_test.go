@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"hash/fnv"
 	"os"
 	"path/filepath"
@@ -32,8 +33,9 @@ func needStress(t *testing.T) {
 func buildStress(t *testing.T, gcc, dir, lib, name string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "stress_"+name)
-	out, err := run(".", gcc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I../include", "testdata/stress_"+name+".c",
+	args := append(ctest.CFlags(), "-O2", "testdata/stress_"+name+".c",
 		"-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
+	out, err := ctest.Run(".", gcc, args...)
 	require.NoError(t, err, "%s", out)
 	return bin
 }
@@ -49,9 +51,9 @@ func requirePoolBack(t *testing.T, out string) {
 
 func TestStressC(t *testing.T) {
 	needStress(t)
-	gcc := needTool(t, "gcc")
+	gcc := ctest.NeedTool(t, "gcc")
 	dir := t.TempDir()
-	lib, out, err := buildArchive(dir)
+	lib, out, err := ctest.BuildArchive(dir)
 	require.NoError(t, err, "%s", out)
 
 	t.Run("1 GiB message", func(t *testing.T) {
@@ -62,7 +64,7 @@ func TestStressC(t *testing.T) {
 		defer srv.Close()
 		_, port, _ := strings.Cut(srv.Addr(), ":")
 		start := time.Now()
-		out, err := run(dir, bin, port)
+		out, err := ctest.Run(dir, bin, port)
 		elapsed := time.Since(start)
 		require.NoError(t, err, "%s", out)
 		require.NoError(t, srv.Close()) // the generator is done
@@ -88,7 +90,7 @@ func TestStressC(t *testing.T) {
 		srv.AddUser("mrose", "tanstaaf", []byte("Subject: hi\r\n\r\nhello\r\n"))
 		_, port, _ := strings.Cut(srv.Addr(), ":")
 		start := time.Now()
-		out, err := run(dir, bin, port, "1000")
+		out, err := ctest.Run(dir, bin, port, "1000")
 		require.NoError(t, err, "%s", out)
 		t.Logf("%s(%v)", out, time.Since(start).Round(time.Millisecond))
 		require.Contains(t, out, "sessions 1000/1000 failed 0")
@@ -129,7 +131,7 @@ func TestStressC(t *testing.T) {
 		}
 		_, port, _ := strings.Cut(srv.Addr(), ":")
 		start := time.Now()
-		out, err := run(dir, bin, port, strconv.Itoa(n))
+		out, err := ctest.Run(dir, bin, port, strconv.Itoa(n))
 		require.NoError(t, err, "%s", out)
 		t.Logf("%d clients on %d threads in %v", n, n, time.Since(start).Round(time.Millisecond))
 		for i := range n {

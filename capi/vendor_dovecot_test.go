@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestCVendorFlowDovecot(t *testing.T) {
 			out, err := cRun(t, cPlain, bin, nil, dovecotEnv(dc, user, pass, "OUT_DIR="+dir,
 				"APOP="+map[bool]string{true: "1", false: "0"}[tc.apop],
 				"DELETE="+map[bool]string{true: "1", false: "0"}[tc.delete]), "flow")
-			requirePassed(t, out, err)
+			ctest.RequirePassed(t, out, err)
 			checkDownload(t, out, dir, msgs, tcpPacketRoom(1460))
 			if tc.delete {
 				require.Empty(t, dc.Messages(t, user), "QUIT must commit the deletions")
@@ -56,7 +57,7 @@ func TestCDeletionDovecot(t *testing.T) {
 			msgs := plainMessages()
 			dc.Deliver(t, user, msgs...)
 			out, err := cRun(t, cPlain, bin, nil, dovecotEnv(dc, user, pass, "MODE="+tc.mode))
-			requirePassed(t, out, err)
+			ctest.RequirePassed(t, out, err)
 			require.Contains(t, out, fmt.Sprintf("items %d", len(msgs)))
 			if tc.kept {
 				require.Equal(t, msgs, dc.Messages(t, user), "nothing may be deleted without an acknowledged QUIT")

@@ -217,10 +217,10 @@ func TestListingsAndParsing(t *testing.T) {
 	one, err := c.ListOne(ctx, 2)
 	require.NoError(t, err)
 	assert.Equal(t, MessageInfo{2, 200}, one)
-	uids, err := c.Uidl(ctx)
+	uids, err := c.UIDL(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []UIDInfo{{1, "whqtswO00WBw418f9t5JxYwZ"}, {2, "QhdPYR:00WBw1Ph7x7"}}, uids)
-	u, err := c.UidlOne(ctx, 1)
+	u, err := c.UIDLOne(ctx, 1)
 	require.NoError(t, err)
 	assert.Equal(t, "whqtswO00WBw418f9t5JxYwZ", u.UID)
 	capa, err := c.Capa(ctx)
@@ -272,7 +272,7 @@ func TestBadReplies(t *testing.T) {
 		{"status line without end", []step{C("NOOP"), Flood("+OK " + strings.Repeat("x", 1<<20))}, func(c *Client) error { return c.Noop(testCtx(t)) }, func(t *testing.T, err error) {
 			assert.ErrorIs(t, err, ErrLineTooLong)
 		}},
-		{"UIDL 10 KB id", []step{C("UIDL 1"), S("+OK 1 " + strings.Repeat("u", 10000))}, func(c *Client) error { _, err := c.UidlOne(testCtx(t), 1); return err }, isProtocol},
+		{"UIDL 10 KB id", []step{C("UIDL 1"), S("+OK 1 " + strings.Repeat("u", 10000))}, func(c *Client) error { _, err := c.UIDLOne(testCtx(t), 1); return err }, isProtocol},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -384,7 +384,7 @@ func TestDovecotTLS(t *testing.T) {
 // uidls returns the unique-ids in message order.
 func uidls(t *testing.T, c *pop3.Client) []string {
 	t.Helper()
-	list, err := c.Uidl(dvCtx(t))
+	list, err := c.UIDL(dvCtx(t))
 	require.NoError(t, err)
 	uids := make([]string, len(list))
 	for i, u := range list {
@@ -462,7 +462,7 @@ func TestDovecotCommands(t *testing.T) {
 		// pop3_uidl_format = %08Xu%08Xv: UID, then UIDVALIDITY.
 		assert.Regexp(t, `^[0-9a-f]{16}$`, u)
 		assert.Equal(t, fmt.Sprintf("%08x", i+1), u[:8])
-		one, err := c.UidlOne(ctx, i+1)
+		one, err := c.UIDLOne(ctx, i+1)
 		require.NoError(t, err)
 		assert.Equal(t, pop3.UIDInfo{ID: i + 1, UID: u}, one)
 	}
@@ -512,7 +512,7 @@ func TestDovecotCommands(t *testing.T) {
 	c2 := dvLogin(t, s, user, pass)
 	assert.Equal(t, uids, uidls(t, c2))
 	for i := range msgs {
-		one, err := c2.UidlOne(ctx, i+1)
+		one, err := c2.UIDLOne(ctx, i+1)
 		require.NoError(t, err)
 		assert.Equal(t, uids[i], one.UID)
 	}
@@ -1106,7 +1106,7 @@ func checkAccount(ctx context.Context, s *dovecot.Server, user, pass string, msg
 	if n != len(msgs) || size != total {
 		return fmt.Errorf("STAT %d %d, want %d %d", n, size, len(msgs), total)
 	}
-	uids, err := c.Uidl(ctx)
+	uids, err := c.UIDL(ctx)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func FuzzSession(f *testing.F) {
 		}
 		c.Stat(ctx)
 		c.List(ctx)
-		c.Uidl(ctx)
+		c.UIDL(ctx)
 		if m, err := c.Retr(ctx, 1); err == nil {
 			data, err := io.ReadAll(m)
 			// Every delivered byte came off the wire, in order.

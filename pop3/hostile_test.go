@@ -227,7 +227,7 @@ func runFlow(ctx context.Context, hc pop3test.HostileCase, addr string) (r flowR
 	if !step(pop3test.StageLISTn, err) {
 		return r
 	}
-	_, err = c.Uidl(ctx)
+	_, err = c.UIDL(ctx)
 	if !step(pop3test.StageUIDL, err) {
 		return r
 	}

@@ -89,8 +89,8 @@ func (c *Client) ListOne(ctx context.Context, id int) (MessageInfo, error) {
 	return MessageInfo{ID: id, Size: size}, nil
 }
 
-// Uidl returns the unique-id of every message (UIDL).
-func (c *Client) Uidl(ctx context.Context) ([]UIDInfo, error) {
+// UIDL returns the unique-id of every message (UIDL).
+func (c *Client) UIDL(ctx context.Context) ([]UIDInfo, error) {
 	if _, err := c.cmd(ctx, "UIDL"); err != nil {
 		return nil, err
 	}
@@ -109,8 +109,8 @@ func (c *Client) Uidl(ctx context.Context) ([]UIDInfo, error) {
 	return list, err
 }
 
-// UidlOne returns the unique-id of message id (UIDL n).
-func (c *Client) UidlOne(ctx context.Context, id int) (UIDInfo, error) {
+// UIDLOne returns the unique-id of message id (UIDL n).
+func (c *Client) UIDLOne(ctx context.Context, id int) (UIDInfo, error) {
 	if err := checkID(id); err != nil {
 		return UIDInfo{}, err
 	}

@@ -1,7 +1,7 @@
 /*
  * tx_host_test.c - unit test of the host ThreadX shim (tx_api.h). Built by
- * capi/legacy_test.go against include/ and the archive (or, under
- * ThreadSanitizer, straight from capi/tx_host.c and capi/nx_host.c). Prints
+ * nxhost/nxhost_test.go against include/ and the archive (or, under
+ * ThreadSanitizer, straight from nxhost/tx_host.c and nxhost/nx_host.c). Prints
  * one line per failure and "N passed, M failed" last; exits 0 only if all
  * passed.
  */

@@ -1,0 +1,139 @@
+package nxhost_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/nxpop3/nxpop3/internal/ctest"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests drive the shims as an application would: C programs in
+// testdata compiled against include/ and linked with the archive (or, under
+// ThreadSanitizer, with the shims' sources), each printing check.h's
+// summary.
+
+var (
+	linkHostTest = ctest.WholeArchive("nx_host_test", "testdata/nx_host_test.c")
+	linkTXTest   = ctest.WholeArchive("tx_host_test", "testdata/tx_host_test.c")
+)
+
+// syntaxCheck compiles src for syntax only as C99, C11 and C++11, pedantic
+// and with every warning an error.
+func syntaxCheck(t *testing.T, src string) {
+	t.Helper()
+	gcc := ctest.NeedTool(t, "gcc")
+	gxx := ctest.NeedTool(t, "g++")
+	inc := ctest.IncludeFlags()[0]
+	for _, std := range []string{"c99", "c11"} {
+		out, err := ctest.Run(filepath.Dir(src), gcc, "-std="+std, "-Wall", "-Wextra", "-Werror", "-pedantic", inc, "-fsyntax-only", src)
+		require.NoError(t, err, "%s -std=%s: %s", filepath.Base(src), std, out)
+	}
+	out, err := ctest.Run(filepath.Dir(src), gxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic", inc, "-x", "c++", "-fsyntax-only", src)
+	require.NoError(t, err, "%s C++: %s", filepath.Base(src), out)
+}
+
+func TestNXHostHeaderCompiles(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "hdr.c")
+	// Both headers in both orders: the shared base types must not collide.
+	require.NoError(t, os.WriteFile(src, []byte(`#include "nx_host_types.h"
+#include "nx_api.h"
+#include "nx_api.h"
+#include "nx_host_types.h"
+#include "`+filepath.Join(ctest.Root(), "nxhost", "nx_host_internal.h")+`"
+static NX_PACKET_POOL pool;
+static NXD_ADDRESS server = {NX_IP_VERSION_V4, {IP_ADDRESS(127, 0, 0, 1)}};
+int main(void) { return nx_packet_pool_delete(&pool) == NX_PTR_ERROR && nxhost_pool_valid(&pool) == NX_FALSE && server.nxd_ip_address.v4 != 0 ? 0 : 1; }
+`), 0o644))
+	syntaxCheck(t, src)
+}
+
+func TestNXHostC(t *testing.T) {
+	ctest.RequireProgram(t, linkHostTest)
+}
+
+// TestNXHostCMemory runs the C test under AddressSanitizer, with the archive's
+// own C code instrumented too (go build -asan). Where ASan cannot be used,
+// valgrind stands in; with neither, the test is skipped.
+func TestNXHostCMemory(t *testing.T) {
+	ctest.RequireMemory(t, linkHostTest, ctest.ValgrindArgs)
+}
+
+// TestNXHostCThreads checks the pool locking with ThreadSanitizer. The Go
+// runtime cannot run under TSan from C, so the shim's C source is compiled
+// straight into the test program instead of coming from the archive.
+func TestNXHostCThreads(t *testing.T) {
+	ctest.RequireThreads(t, "nx_host_test_tsan", "testdata/nx_host_test.c", "nx_host.c")
+}
+
+func TestTXHeaderCompiles(t *testing.T) {
+	dir := t.TempDir()
+	body := `
+static TX_THREAD thread;
+static TX_MUTEX mutex;
+static TX_BYTE_POOL byte_pool;
+static NX_IP ip;
+static NX_PACKET_POOL pool;
+static NX_POP3_CLIENT client;
+static NX_IP_DRIVER driver_request;
+void _nx_ram_network_driver(NX_IP_DRIVER *driver_req_ptr);
+static void entry(ULONG input) { NX_PARAMETER_NOT_USED(input); TX_PARAMETER_NOT_USED(input); tx_thread_sleep(NX_IP_PERIODIC_RATE); }
+void tx_application_define(void *first_unused_memory)
+{
+    UCHAR *p = (UCHAR *)first_unused_memory;
+    VOID *mem;
+    tx_thread_create(&thread, (CHAR *)"t", entry, 0, p, TX_MINIMUM_STACK, 1, 1, TX_NO_TIME_SLICE, TX_AUTO_START);
+    tx_byte_pool_create(&byte_pool, (CHAR *)"b", p + 1024, 4096);
+    tx_byte_allocate(&byte_pool, &mem, 100, TX_NO_WAIT);
+    tx_mutex_create(&mutex, (CHAR *)"m", TX_NO_INHERIT);
+    nx_packet_pool_create(&pool, (CHAR *)"p", 1514, p + 8192, 16384);
+    nx_ip_create(&ip, (CHAR *)"ip", IP_ADDRESS(192, 168, 1, 2), 0xFFFFFF00UL, &pool, _nx_ram_network_driver, p + 32768, 2048, 1);
+    nx_arp_enable(&ip, p + 40000, 1024);
+    nx_tcp_enable(&ip);
+    nx_icmp_enable(&ip);
+    _nx_ram_network_driver(&driver_request);
+    (void)client;
+    (void)tx_thread_identify();
+    (void)tx_time_get();
+    (void)(TX_SUCCESS + TX_WAIT_FOREVER + TX_DONT_START + TX_TIMER_TICKS_PER_SECOND + TX_THREAD_STACK_MIN);
+}
+int main(void) { tx_kernel_enter(); return 0; }
+`
+	orders := map[string]string{
+		"tx_first.c": "#include \"tx_api.h\"\n#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n",
+		"nx_first.c": "#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n#include \"tx_api.h\"\n#include \"nx_api.h\"\n",
+		// The vendor's nx_api.h includes tx_api.h: so does ours.
+		"nx_only.c": "#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n",
+	}
+	for name, head := range orders {
+		src := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(src, []byte(head+body), 0o644))
+		syntaxCheck(t, src)
+	}
+}
+
+func TestTXHostC(t *testing.T) {
+	bin, dir := ctest.RequireProgram(t, linkTXTest)
+
+	// NXPOP3_TX_MEMORY resizes first_unused_memory; the test writes all of it.
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NXPOP3_TX_MEMORY=2M")
+	b, err := cmd.CombinedOutput()
+	ctest.RequirePassed(t, string(b), err)
+}
+
+// TestTXHostCMemory runs the shim's test under AddressSanitizer (valgrind
+// where ASan is unusable), as TestNXHostCMemory does.
+func TestTXHostCMemory(t *testing.T) {
+	ctest.RequireMemory(t, linkTXTest, ctest.ValgrindArgs)
+}
+
+// TestTXHostCThreads checks the shim's locking with ThreadSanitizer, the C
+// sources compiled straight into the test (the Go runtime cannot run under
+// TSan from C).
+func TestTXHostCThreads(t *testing.T) {
+	ctest.RequireThreads(t, "tx_host_test_tsan", "testdata/tx_host_test.c", "tx_host.c", "nx_host.c")
+}
