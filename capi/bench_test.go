@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"io"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
@@ -96,7 +96,7 @@ func BenchmarkDownload64MiB(b *testing.B) {
 
 	for _, payload := range []int{1460, 65536} {
 		b.Run("c-"+strconv.Itoa(payload), func(b *testing.B) {
-			bin := cProgram(b, "testdata/bench_download.c", cPlain)
+			bin := ctest.Program(b, ctest.Plain, "testdata/bench_download.c")
 			b.SetBytes(size)
 			b.ResetTimer()
 			out, err := ctest.Run(".", "env", "POP3_SERVER="+srv.Addr(), "POP3_USER=demo", "POP3_PASSWORD=secret",

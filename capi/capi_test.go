@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,9 +91,8 @@ func checkDownload(t *testing.T, out, dir string, msgs [][]byte, room int) {
 	for i, m := range msgs {
 		data, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("msg-%d", i+1)))
 		require.NoError(t, err)
-		if !bytes.Equal(data, m) {
-			t.Errorf("message %d: got %d bytes, want %d; first difference at %d", i+1, len(data), len(m), firstDiff(data, m))
-		}
+		// Sizes and the first difference, not a dump of both messages.
+		assert.True(t, bytes.Equal(data, m), "message %d: got %d bytes, want %d; first difference at %d", i+1, len(data), len(m), firstDiff(data, m))
 		want := max(1, (len(m)+room-1)/room)
 		assert.Equal(t, strconv.Itoa(want), got[i][3], "packets of message %d (%d bytes, room %d)", i+1, len(m), room)
 	}
@@ -151,11 +151,11 @@ func TestCVendorFlow(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := cServer(t, tc.opts)
+			srv := pop3test.Start(t, tc.opts)
 			msgs := plainMessages()
 			mbox := srv.AddUser("demo", "secret", msgs...)
 			dir := t.TempDir()
-			out := runScenario(t, cPlain, srv, "flow", "OUT_DIR="+dir,
+			out := runScenario(t, ctest.Plain, srv, "flow", "OUT_DIR="+dir,
 				"APOP="+map[bool]string{true: "1", false: "0"}[tc.apop],
 				"DELETE="+map[bool]string{true: "1", false: "0"}[tc.dele])
 			checkDownload(t, out, dir, msgs, tcpPacketRoom(1460))
@@ -192,12 +192,12 @@ func TestCFraming(t *testing.T) {
 			if tc.chunk > 0 {
 				faults = &pop3test.Faults{WriteChunk: tc.chunk}
 			}
-			srv := cServer(t, pop3test.Options{Faults: faults})
+			srv := pop3test.Start(t, pop3test.Options{Faults: faults})
 			room := tcpPacketRoom(tc.payload)
 			msgs := edgeMessages(room)
 			mbox := srv.AddUser("demo", "secret", msgs...)
 			dir := t.TempDir()
-			out := runScenario(t, cPlain, srv, "flow", "OUT_DIR="+dir, "PAYLOAD="+strconv.Itoa(tc.payload), "PACKETS=4")
+			out := runScenario(t, ctest.Plain, srv, "flow", "OUT_DIR="+dir, "PAYLOAD="+strconv.Itoa(tc.payload), "PACKETS=4")
 			checkDownload(t, out, dir, msgs, room)
 			require.Len(t, mbox.Messages(), len(msgs), "keep mode deletes nothing")
 		})
@@ -220,10 +220,10 @@ func freePort(t *testing.T) int {
 // wrong password, and the error text rules.
 func TestCStatusCodes(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	msgs := plainMessages()
 	mbox := srv.AddUser("demo", "secret", msgs...)
-	out := runScenario(t, cPlain, srv, "status",
+	out := runScenario(t, ctest.Plain, srv, "status",
 		"REFUSED_PORT="+strconv.Itoa(freePort(t)), "ERR_TEXT=invalid credentials")
 	require.Contains(t, out, "wrong password: ")
 	// DELE 1 then RSET then QUIT: nothing may be deleted.
@@ -261,11 +261,11 @@ func serverErrorFaults() *pop3test.Faults {
 // on.
 func TestCServerError(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{Faults: serverErrorFaults()})
+	srv := pop3test.Start(t, pop3test.Options{Faults: serverErrorFaults()})
 	msgs := plainMessages()
 	srv.AddUser("demo", "secret", msgs...)
 	dir := t.TempDir()
-	out := runScenario(t, cPlain, srv, "server-error", "OUT_DIR="+dir, "ERR_TEXT=injected failure for")
+	out := runScenario(t, ctest.Plain, srv, "server-error", "OUT_DIR="+dir, "ERR_TEXT=injected failure for")
 	data, err := os.ReadFile(filepath.Join(dir, "msg-2"))
 	require.NoError(t, err)
 	require.Equal(t, msgs[1], data)
@@ -277,11 +277,11 @@ func TestCServerError(t *testing.T) {
 // deleted.
 func TestCMidMessageClose(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{Faults: &pop3test.Faults{CloseAfterBytes: 50_000}})
+	srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{CloseAfterBytes: 50_000}})
 	big := edgeMessages(1404)[5]
 	mbox := srv.AddUser("demo", "secret", big)
 	dir := t.TempDir()
-	runScenario(t, cPlain, srv, "mid-close", "OUT_DIR="+dir)
+	runScenario(t, ctest.Plain, srv, "mid-close", "OUT_DIR="+dir)
 	data, err := os.ReadFile(filepath.Join(dir, "msg-1"))
 	require.NoError(t, err)
 	require.True(t, bytes.HasPrefix(big, data), "what was delivered before the hang-up must be the message's start")
@@ -296,11 +296,11 @@ func TestCReplyTimeout(t *testing.T) {
 		t.Skip("waits 10 s for the reply timeout")
 	}
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{Faults: &pop3test.Faults{Reply: func(cmd string) (string, bool, bool) {
+	srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{Reply: func(cmd string) (string, bool, bool) {
 		return "", false, cmd == "STAT"
 	}}})
 	srv.AddUser("demo", "secret", plainMessages()...)
-	runScenario(t, cPlain, srv, "timeout")
+	runScenario(t, ctest.Plain, srv, "timeout")
 }
 
 // TestCPoolExhaustion: with every packet of a 2-packet pool held by the
@@ -308,12 +308,12 @@ func TestCReplyTimeout(t *testing.T) {
 // packets are released the download goes on and the message is whole.
 func TestCPoolExhaustion(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	msg := edgeMessages(1404)[4] // 3 packets' worth, then more below
 	msg = append(append([]byte{}, msg...), bytes.Repeat([]byte("tail line\r\n"), 2000)...)
 	srv.AddUser("demo", "secret", msg)
 	dir := t.TempDir()
-	out := runScenario(t, cPlain, srv, "pool", "OUT_DIR="+dir, "PACKETS=2")
+	out := runScenario(t, ctest.Plain, srv, "pool", "OUT_DIR="+dir, "PACKETS=2")
 	require.Contains(t, out, "NX_NO_PACKET after")
 	data, err := os.ReadFile(filepath.Join(dir, "msg-1"))
 	require.NoError(t, err)
@@ -325,9 +325,9 @@ func TestCPoolExhaustion(t *testing.T) {
 // server commits nothing.
 func TestCClientChurn(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	addChurnUsers(srv)
-	runScenario(t, cPlain, srv, "churn", "POP3_USER=churn")
+	runScenario(t, ctest.Plain, srv, "churn", "POP3_USER=churn")
 	require.Equal(t, 200, srv.Sessions())
 	require.NotContains(t, srv.Commands(), "QUIT")
 	for i := range 200 {
@@ -376,15 +376,15 @@ func TestCMemory(t *testing.T) {
 			}},
 		{"churn", pop3test.Options{}, nil, []string{"POP3_USER=churn"}, nil},
 	}
-	cArchive(t, cASan)
+	ctest.Archive(t, ctest.ASan)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := cServer(t, sc.opts)
+			srv := pop3test.Start(t, sc.opts)
 			srv.AddUser("demo", "secret", sc.msgs...)
 			addChurnUsers(srv)
 			dir := t.TempDir()
-			out := runScenario(t, cASan, srv, sc.name, append([]string{"OUT_DIR=" + dir}, sc.env...)...)
+			out := runScenario(t, ctest.ASan, srv, sc.name, append([]string{"OUT_DIR=" + dir}, sc.env...)...)
 			require.NotContains(t, out, "AddressSanitizer")
 			if sc.verify != nil {
 				sc.verify(t, out, dir, sc.msgs)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -21,10 +22,10 @@ import (
 // deletes them all.
 func TestCExampleDemo(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	msgs := plainMessages()
 	mbox := srv.AddUser("demo", "secret", msgs...)
-	out, err := cRun(t, cPlain, cProgram(t, "../cexamples/demo.c", cPlain), srv, nil)
+	out, err := cRun(t, ctest.Plain, ctest.Program(t, ctest.Plain, "../cexamples/demo.c"), srv, nil)
 	require.NoError(t, err, "%s", out)
 	for _, m := range msgs {
 		require.Contains(t, out, string(m))
@@ -37,7 +38,7 @@ func TestCExampleDemo(t *testing.T) {
 // its own account holding the same mail, all get every byte.
 func TestCExampleThreads(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{Faults: &pop3test.Faults{WriteChunk: 4096}})
+	srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{WriteChunk: 4096}})
 	msgs := append(plainMessages(), edgeMessages(1404)...)
 	var total int
 	for _, m := range msgs {
@@ -46,8 +47,8 @@ func TestCExampleThreads(t *testing.T) {
 	for i := 1; i <= 8; i++ {
 		srv.AddUser("worker"+strconv.Itoa(i), "secret", msgs...)
 	}
-	bin := cProgram(t, "../cexamples/threads.c", cPlain)
-	out, err := cRun(t, cPlain, bin, srv, []string{"POP3_USER=worker%d"}, "-n", "8")
+	bin := ctest.Program(t, ctest.Plain, "../cexamples/threads.c")
+	out, err := cRun(t, ctest.Plain, bin, srv, []string{"POP3_USER=worker%d"}, "-n", "8")
 	require.NoError(t, err, "%s", out)
 	for i := 1; i <= 8; i++ {
 		require.Contains(t, out, "thread "+strconv.Itoa(i)+" (worker"+strconv.Itoa(i)+"): "+
@@ -56,7 +57,7 @@ func TestCExampleThreads(t *testing.T) {
 	require.Contains(t, out, "all 8 threads got the same mail")
 
 	// A thread that fails makes the example fail, with the server's text.
-	out, err = cRun(t, cPlain, bin, srv, []string{"POP3_USER=worker%d", "POP3_PASSWORD=wrong"}, "-n", "2")
+	out, err = cRun(t, ctest.Plain, bin, srv, []string{"POP3_USER=worker%d", "POP3_PASSWORD=wrong"}, "-n", "2")
 	require.Error(t, err, "%s", out)
 	require.Contains(t, out, "invalid credentials")
 	require.Contains(t, out, "FAILED")
@@ -83,15 +84,15 @@ func maildirFiles(t *testing.T, dir string) [][]byte {
 // server's error text.
 func TestCExamplePOP3Fetch(t *testing.T) {
 	t.Parallel()
-	bin := cProgram(t, "../cexamples/pop3fetch.c", cPlain)
+	bin := ctest.Program(t, ctest.Plain, "../cexamples/pop3fetch.c")
 	msgs := append(plainMessages(), edgeMessages(1404)...)
 	sortedByDelivery := func(got [][]byte) { require.Len(t, got, len(msgs)) }
 
 	t.Run("keep", func(t *testing.T) {
-		srv := cServer(t, pop3test.Options{})
+		srv := pop3test.Start(t, pop3test.Options{})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
-		out, err := cRun(t, cPlain, bin, srv, nil, "--server", srv.Addr(), "--user", "demo", md)
+		out, err := cRun(t, ctest.Plain, bin, srv, nil, "--server", srv.Addr(), "--user", "demo", md)
 		require.NoError(t, err, "%s", out)
 		got := maildirFiles(t, filepath.Join(md, "new"))
 		sortedByDelivery(got)
@@ -105,12 +106,12 @@ func TestCExamplePOP3Fetch(t *testing.T) {
 	})
 
 	t.Run("delete-apop-password-file", func(t *testing.T) {
-		srv := cServer(t, pop3test.Options{Timestamp: testTimestamp})
+		srv := pop3test.Start(t, pop3test.Options{Timestamp: testTimestamp})
 		mbox := srv.AddUser("demo", "s3cret pass", msgs...)
 		pw := filepath.Join(t.TempDir(), "pw")
 		require.NoError(t, os.WriteFile(pw, []byte("s3cret pass\n"), 0o600))
 		md := filepath.Join(t.TempDir(), "Maildir")
-		out, err := cRun(t, cPlain, bin, srv, []string{"POP3_PASSWORD="},
+		out, err := cRun(t, ctest.Plain, bin, srv, []string{"POP3_PASSWORD="},
 			"--server", srv.Addr(), "--user", "demo", "--apop", "--delete", "--password-file", pw, md)
 		require.NoError(t, err, "%s", out)
 		require.Len(t, maildirFiles(t, filepath.Join(md, "new")), len(msgs))
@@ -130,33 +131,33 @@ func TestCExamplePOP3Fetch(t *testing.T) {
 		srv.AddUser("demo", "secret", msgs[:2]...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		host, port, _ := net.SplitHostPort(srv.Addr())
-		out, err := cRun(t, cPlain, bin, nil, nil, "--server", "["+host+"]:"+port, "--user", "demo", md)
+		out, err := cRun(t, ctest.Plain, bin, nil, nil, "--server", "["+host+"]:"+port, "--user", "demo", md)
 		require.NoError(t, err, "%s", out)
 		require.Len(t, maildirFiles(t, filepath.Join(md, "new")), 2)
 	})
 
 	t.Run("errors", func(t *testing.T) {
-		srv := cServer(t, pop3test.Options{})
+		srv := pop3test.Start(t, pop3test.Options{})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
-		out, err := cRun(t, cPlain, bin, srv, []string{"POP3_PASSWORD=wrong"}, "--server", srv.Addr(), "--user", "demo", "--delete", md)
+		out, err := cRun(t, ctest.Plain, bin, srv, []string{"POP3_PASSWORD=wrong"}, "--server", srv.Addr(), "--user", "demo", "--delete", md)
 		require.Error(t, err)
 		require.Contains(t, out, "invalid credentials")
 		require.NotContains(t, out, "wrong")
 
-		out, err = cRun(t, cPlain, bin, srv, nil, "--server", srv.Addr(), "--user", "demo", "--password", "secret", md)
+		out, err = cRun(t, ctest.Plain, bin, srv, nil, "--server", srv.Addr(), "--user", "demo", "--password", "secret", md)
 		require.Error(t, err, "a password on the command line must be refused")
 		require.Contains(t, out, "usage")
 
-		out, err = cRun(t, cPlain, bin, nil, nil, "--help")
+		out, err = cRun(t, ctest.Plain, bin, nil, nil, "--help")
 		require.NoError(t, err)
 		require.Contains(t, out, "usage")
 
 		// A connection that breaks inside a message: nothing in new/, and
 		// nothing deleted.
-		broken := cServer(t, pop3test.Options{Faults: &pop3test.Faults{CloseAfterBytes: 2000}})
+		broken := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{CloseAfterBytes: 2000}})
 		bmbox := broken.AddUser("demo", "secret", msgs...)
-		out, err = cRun(t, cPlain, bin, broken, nil, "--server", broken.Addr(), "--user", "demo", "--delete", md)
+		out, err = cRun(t, ctest.Plain, bin, broken, nil, "--server", broken.Addr(), "--user", "demo", "--delete", md)
 		require.Error(t, err, "%s", out)
 		require.Contains(t, out, "status 0x38")
 		require.Empty(t, maildirFiles(t, filepath.Join(md, "tmp")))
@@ -170,8 +171,8 @@ func TestCExamplePOP3Fetch(t *testing.T) {
 // meet, and the provoked ones come out as documented.
 func TestCExampleStatusCodes(t *testing.T) {
 	t.Parallel()
-	bin := cProgram(t, "../cexamples/status_codes.c", cPlain)
-	out, err := cRun(t, cPlain, bin, nil, nil, "--list")
+	bin := ctest.Program(t, ctest.Plain, "../cexamples/status_codes.c")
+	out, err := cRun(t, ctest.Plain, bin, nil, nil, "--list")
 	require.NoError(t, err, "%s", out)
 	for _, name := range []string{"NX_SUCCESS", "NX_NO_PACKET", "NX_PTR_ERROR", "NX_SIZE_ERROR", "NX_NOT_ENABLED",
 		"NX_NO_RESPONSE", "NX_NOT_CONNECTED", "NX_NOT_SUCCESSFUL", "NX_NOT_FOUND", "NX_WAIT_ABORTED",
@@ -181,9 +182,9 @@ func TestCExampleStatusCodes(t *testing.T) {
 		require.Contains(t, out, " "+name+" ")
 	}
 
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	srv.AddUser("demo", "secret", plainMessages()...)
-	out, err = cRun(t, cPlain, bin, srv, nil)
+	out, err = cRun(t, ctest.Plain, bin, srv, nil)
 	require.NoError(t, err, "%s", out)
 	for _, want := range []string{
 		"create (wrong password)          -> 0xB4 NX_POP3_SERVER_ERROR_STATUS",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,8 +54,8 @@ func extDovecotCorpus(n int, seed uint64, tag string) [][]byte {
 func extDovecotRun(t *testing.T, addr, user, password, scenario string, env ...string) string {
 	t.Helper()
 	env = append([]string{"POP3_SERVER=" + addr, "POP3_USER=" + user, "POP3_PASSWORD=" + password}, env...)
-	bin := cProgram(t, extSource, cPlain)
-	out, err := cRun(t, cPlain, bin, nil, env, scenario)
+	bin := ctest.Program(t, ctest.Plain, extSource)
+	out, err := cRun(t, ctest.Plain, bin, nil, env, scenario)
 	ctest.RequirePassed(t, out, err)
 	return out
 }
@@ -169,7 +169,7 @@ func TestExtDovecotServices(t *testing.T) {
 			var wantList, wantTop []string
 			for i, m := range msgs {
 				wantList = append(wantList, fmt.Sprintf("%d %d", i+1, len(m)))
-				top := extTop(m, lines)
+				top := pop3test.Top(m, lines)
 				wantTop = append(wantTop, fmt.Sprintf("%d %d %s", i+1, len(top), extFNV(top)))
 			}
 			assert.Equal(t, wantList, extFacts(out, "list"))
@@ -199,7 +199,7 @@ func TestExtDovecotFetch2000(t *testing.T) {
 		if want := extMsgLine(i+1, m, extCapacity); got[i] != want {
 			bad++
 			if bad <= 5 {
-				t.Errorf("message %d: got %q, want %q", i+1, got[i], want)
+				assert.Fail(t, "wrong message", "message %d: got %q, want %q", i+1, got[i], want)
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"hash/fnv"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,8 +40,8 @@ const extCapacity = 1460 - 56
 // be in env) and requires every check of the C program to pass.
 func extRun(t *testing.T, srv *pop3test.Server, scenario string, env ...string) string {
 	t.Helper()
-	bin := cProgram(t, extSource, cPlain)
-	out, err := cRun(t, cPlain, bin, srv, env, scenario)
+	bin := ctest.Program(t, ctest.Plain, extSource)
+	out, err := cRun(t, ctest.Plain, bin, srv, env, scenario)
 	ctest.RequirePassed(t, out, err)
 	return out
 }
@@ -120,36 +120,6 @@ func extCorpus() [][]byte {
 	}
 }
 
-// extTop is what TOP n returns for msg: the header, the blank line, and n
-// lines of the body (everything when there are fewer).
-func extTop(msg []byte, n int) []byte {
-	end := len(msg)
-	pos := 0
-	for pos < len(msg) {
-		i := bytes.IndexByte(msg[pos:], '\n')
-		if i < 0 {
-			break
-		}
-		line := msg[pos : pos+i]
-		pos += i + 1
-		if len(line) == 0 || string(line) == "\r" {
-			end = pos
-			break
-		}
-	}
-	if end == len(msg) {
-		return msg
-	}
-	for ; n > 0 && end < len(msg); n-- {
-		i := bytes.IndexByte(msg[end:], '\n')
-		if i < 0 {
-			return msg
-		}
-		end += i + 1
-	}
-	return msg[:end]
-}
-
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // extCAFile writes srv's CA to a file and returns its path.
@@ -176,7 +146,7 @@ func extNoSecret(t *testing.T, cmds []string, secret string) {
 }
 
 func TestExtOptions(t *testing.T) {
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	srv.AddUser("demo", "secret")
 	extRun(t, srv, "options")
 	// Every create was refused before connecting.
@@ -259,7 +229,7 @@ func TestExtLogin(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := cServer(t, tc.opts)
+			srv := pop3test.Start(t, tc.opts)
 			mb := srv.AddUser("demo", "secret", []byte("Subject: x\r\n\r\nbody\r\n"))
 			mb.SetToken("ya29.token-123")
 			env := append([]string{fmt.Sprintf("WANT=0x%X", tc.want)}, tc.env...)
@@ -299,13 +269,13 @@ func TestExtLogin(t *testing.T) {
 }
 
 func TestExtTLS(t *testing.T) {
-	stls := cServer(t, pop3test.Options{STLS: true})
+	stls := pop3test.Start(t, pop3test.Options{STLS: true})
 	stls.AddUser("demo", "secret", []byte("Subject: x\r\n\r\nbody\r\n"))
-	implicit := cServer(t, pop3test.Options{ImplicitTLS: true})
+	implicit := pop3test.Start(t, pop3test.Options{ImplicitTLS: true})
 	implicit.AddUser("demo", "secret", []byte("Subject: x\r\n\r\nbody\r\n")).SetToken("ya29.t")
-	plain := cServer(t, pop3test.Options{})
+	plain := pop3test.Start(t, pop3test.Options{})
 	plain.AddUser("demo", "secret", []byte("Subject: x\r\n\r\nbody\r\n"))
-	other := cServer(t, pop3test.Options{}) // only for its CA, which signed none of the others
+	other := pop3test.Start(t, pop3test.Options{}) // only for its CA, which signed none of the others
 	ca := map[*pop3test.Server]string{stls: extCAFile(t, stls), implicit: extCAFile(t, implicit)}
 	otherCA := extCAFile(t, other)
 
@@ -387,7 +357,7 @@ func TestExtServices(t *testing.T) {
 	for _, lines := range []int{0, 2} {
 		t.Run(fmt.Sprintf("TOP %d", lines), func(t *testing.T) {
 			t.Parallel()
-			srv := cServer(t, pop3test.Options{Pipelining: true})
+			srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 			mb := srv.AddUser("demo", "secret", msgs...)
 			out := extRun(t, srv, "services", "TOP_LINES="+strconv.Itoa(lines),
 				"CAPS=UIDL,uidl,TOP,PIPELINING,SASL CRAM-MD5,sasl xoauth2,SASL GSSAPI,X-ABSENT,STLS")
@@ -411,7 +381,7 @@ func TestExtServices(t *testing.T) {
 			// TOP: header and exactly the lines asked for.
 			var wantTop []string
 			for i, m := range msgs {
-				top := extTop(m, lines)
+				top := pop3test.Top(m, lines)
 				wantTop = append(wantTop, fmt.Sprintf("%d %d %s", i+1, len(top), extFNV(top)))
 			}
 			assert.Equal(t, wantTop, extFacts(out, "top"))
@@ -429,7 +399,7 @@ func TestExtServices(t *testing.T) {
 	}
 	t.Run("server without PIPELINING and CRAM-MD5", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{SASL: []string{"PLAIN"}, DisableUser: true})
+		srv := pop3test.Start(t, pop3test.Options{SASL: []string{"PLAIN"}, DisableUser: true})
 		srv.AddUser("demo", "secret", msgs[0])
 		out := extRun(t, srv, "services", "AUTH=plain", "CAPS=PIPELINING,SASL CRAM-MD5,SASL PLAIN,USER,UIDL")
 		assert.Equal(t, []string{"PIPELINING=0", "SASL CRAM-MD5=0", "SASL PLAIN=1", "USER=0", "UIDL=1"}, extFacts(out, "capa"))
@@ -508,7 +478,7 @@ func TestExtFetch(t *testing.T) {
 				if log != nil {
 					opts.Logf = log.logf
 				}
-				srv := cServer(t, opts)
+				srv := pop3test.Start(t, opts)
 				return srv, srv.AddUser("demo", "secret", msgs...)
 			}
 
@@ -636,7 +606,7 @@ func countPrefix(lines []string, prefix string) int {
 }
 
 func TestExtResponseCodes(t *testing.T) {
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	mb := srv.AddUser("demo", "secret", extCorpus()[:3]...)
 	out := extRun(t, srv, "inuse")
 	assert.Contains(t, extFact(t, out, "error_text"), "IN-USE")
@@ -645,7 +615,7 @@ func TestExtResponseCodes(t *testing.T) {
 }
 
 func TestExtChecks(t *testing.T) {
-	srv := cServer(t, pop3test.Options{Pipelining: true})
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	mb := srv.AddUser("demo", "secret", extCorpus()[:3]...)
 	out := extRun(t, srv, "checks", "AUTH=user", "HUGE_COUNT=0xFFFFFFFF")
 	cmds := srv.Commands()
@@ -679,8 +649,8 @@ func TestExtASan(t *testing.T) {
 	msgs := extCorpus()
 	run := func(t *testing.T, srv *pop3test.Server, scenario string, env ...string) string {
 		t.Helper()
-		bin := cProgram(t, extSource, cASan)
-		out, err := cRun(t, cASan, bin, srv, env, scenario)
+		bin := ctest.Program(t, ctest.ASan, extSource)
+		out, err := cRun(t, ctest.ASan, bin, srv, env, scenario)
 		ctest.RequirePassed(t, out, err)
 		assert.NotContains(t, out, "AddressSanitizer")
 		return out
@@ -699,7 +669,7 @@ func TestExtASan(t *testing.T) {
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := cServer(t, pop3test.Options{Pipelining: true})
+			srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 			srv.AddUser("demo", "secret", msgs...)
 			run(t, srv, sc.scenario, sc.env...)
 		})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
 
@@ -86,7 +87,7 @@ func extDovecotInstalled() bool {
 }
 
 func extBenchRun(b *testing.B, addr, user, password, mode string, n int) (string, error) {
-	bin := cProgram(b, "testdata/ext_bench.c", cPlain)
+	bin := ctest.Program(b, ctest.Plain, "testdata/ext_bench.c")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, mode, strconv.Itoa(n))

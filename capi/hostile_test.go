@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -184,20 +184,6 @@ var (
 	poolLine = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)
 )
 
-// buildHostileFlow builds the archive (with goflags) and links the C flow
-// program in dir.
-func buildHostileFlow(t *testing.T, gcc, dir string, goflags []string, cflags ...string) string {
-	t.Helper()
-	lib, out, err := ctest.BuildArchive(dir, goflags...)
-	require.NoError(t, err, "%s", out)
-	bin := filepath.Join(dir, "hostile_flow")
-	args := append(ctest.CFlags(), cflags...)
-	args = append(args, hostileFlowSource, "-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
-	out, err = ctest.Run(".", gcc, args...)
-	require.NoError(t, err, "%s", out)
-	return bin
-}
-
 // hostileRun is one run of the C program against a case's server.
 type hostileRun struct {
 	hc       pop3test.HostileCase
@@ -319,8 +305,7 @@ func extEnv(hc pop3test.HostileCase, dir string, env []string, valgrind bool) ([
 }
 
 func TestHostileC(t *testing.T) {
-	gcc := ctest.NeedTool(t, "gcc")
-	bin := buildHostileFlow(t, gcc, t.TempDir(), nil, "-g")
+	bin := ctest.WholeProgram(t, ctest.Plain, hostileFlowSource, "-g")
 	runner := newHostileRunner(bin, t.TempDir(), 12)
 	t.Cleanup(runner.wg.Wait)
 
@@ -368,7 +353,7 @@ func TestHostileC(t *testing.T) {
 	// and heap; without them it reports the runtime's stack copying.
 	t.Run("valgrind", func(t *testing.T) {
 		valgrind := ctest.NeedTool(t, "valgrind")
-		vbin := buildHostileFlow(t, gcc, t.TempDir(), []string{"-tags=valgrind"}, "-g", "-gdwarf-4")
+		vbin := ctest.WholeProgram(t, ctest.Variant{Name: "valgrind", GoFlags: []string{"-tags=valgrind"}}, hostileFlowSource, "-g", "-gdwarf-4")
 		vrunner := newHostileRunner(vbin, t.TempDir(), 4)
 		t.Cleanup(vrunner.wg.Wait)
 		// Async preemption's signal-driven stack writes are reported as

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -20,7 +20,7 @@ import (
 // server address is hard-coded and redirected with NXPOP3_CONNECT_TO.
 
 const (
-	legacyDemoSource = "cexamples/legacy_demo.c"
+	legacyDemoSource = "../cexamples/legacy_demo.c"
 
 	// The account legacy_demo.c has hard-coded.
 	legacyUser     = "testuser"
@@ -42,19 +42,6 @@ func legacyMessages(tag string) [][]byte {
 		[]byte(big.String()),
 		[]byte("Subject: third " + tag + "\r\n\r\nThe last one.\r\n"),
 	}
-}
-
-// buildLegacyDemo compiles cexamples/legacy_demo.c from the repository root
-// exactly as an application would be: against include/ only, with the
-// archive and pthreads. extra flags (sanitizers) go before the source.
-func buildLegacyDemo(t *testing.T, gcc, dir, lib string, extra ...string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "legacy_demo")
-	args := append(ctest.CFlags(), extra...)
-	args = append(args, legacyDemoSource, lib, "-lpthread", "-o", bin)
-	out, err := ctest.Run("..", gcc, args...)
-	require.NoError(t, err, "gcc %s\n%s", strings.Join(args, " "), out)
-	return bin
 }
 
 // runLegacyDemo runs the demo with its hard-coded server redirected to addr.
@@ -110,17 +97,13 @@ func requireAPOP(t *testing.T, srv *pop3test.Server) {
 }
 
 func TestLegacyDemoPOP3Test(t *testing.T) {
-	gcc := ctest.NeedTool(t, "gcc")
-	dir := t.TempDir()
-	lib, out, err := ctest.BuildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin := buildLegacyDemo(t, gcc, dir, lib)
-	// The Makefile builds the examples with -O2, which enables more warnings.
-	buildLegacyDemo(t, gcc, t.TempDir(), lib, "-O2")
+	// Plain builds with -O2, as the Makefile builds the examples: it
+	// enables more warnings.
+	bin := ctest.Program(t, ctest.Plain, legacyDemoSource)
 
 	msgs := legacyMessages("pop3test")
 	srv, mb := newLegacyServer(t, msgs)
-	out, err = runLegacyDemo(t, bin, srv.Addr())
+	out, err := runLegacyDemo(t, bin, srv.Addr())
 	requireDemoOutput(t, out, err, msgs)
 	requireAPOP(t, srv)
 	require.Empty(t, mb.Messages(), "the demo deletes every item and quits")
@@ -141,19 +124,15 @@ func TestLegacyDemoPOP3Test(t *testing.T) {
 }
 
 func TestLegacyDemoDovecot(t *testing.T) {
-	gcc := ctest.NeedTool(t, "gcc")
 	dc := dovecot.Start(t)
-	dir := t.TempDir()
-	lib, out, err := ctest.BuildArchive(dir)
-	require.NoError(t, err, "%s", out)
-	bin := buildLegacyDemo(t, gcc, dir, lib)
+	bin := ctest.Program(t, ctest.Plain, legacyDemoSource)
 
 	user, password := dc.NewUser(t)
 	msgs := legacyMessages("dovecot")
 	dc.Deliver(t, user, msgs...)
 	// The demo's hard-coded account is replaced through the environment:
 	// Dovecot's users have generated names and passwords.
-	out, err = runLegacyDemo(t, bin, dc.Addr(), "POP3_USER="+user, "POP3_PASSWORD="+password)
+	out, err := runLegacyDemo(t, bin, dc.Addr(), "POP3_USER="+user, "POP3_PASSWORD="+password)
 	requireDemoOutput(t, out, err, msgs)
 	require.Empty(t, dc.Messages(t, user), "the demo deletes every item and quits")
 }
@@ -162,25 +141,15 @@ func TestLegacyDemoDovecot(t *testing.T) {
 // (the archive's C code instrumented too), or valgrind where ASan is
 // unusable.
 func TestLegacyDemoMemory(t *testing.T) {
-	gcc := ctest.NeedTool(t, "gcc")
-	dir := t.TempDir()
 	msgs := legacyMessages("asan")
 	srv, mb := newLegacyServer(t, msgs)
 
-	ctest.ASanOrValgrind(t, dir, func(lib string) (string, error) {
-		bin := filepath.Join(dir, "legacy_demo_asan")
-		args := append(ctest.CFlags(), ctest.ASanCFlags...)
-		args = append(args, legacyDemoSource, "-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
-		out, err := ctest.Run("..", gcc, args...)
-		if err == nil {
-			out, runErr := runLegacyDemo(t, bin, srv.Addr(), ctest.ASanOptions)
-			requireDemoOutput(t, out, runErr, msgs)
-			require.NotContains(t, out, "AddressSanitizer")
-			require.Empty(t, mb.Messages())
-		}
-		return out, err
-	}, func(lib, valgrind string) {
-		bin := buildLegacyDemo(t, gcc, dir, lib, "-g")
+	ctest.ASanOrValgrind(t, legacyDemoSource, func(bin string) {
+		out, err := runLegacyDemo(t, bin, srv.Addr(), ctest.ASanOptions)
+		requireDemoOutput(t, out, err, msgs)
+		require.NotContains(t, out, "AddressSanitizer")
+		require.Empty(t, mb.Messages())
+	}, func(bin, valgrind string) {
 		cmd := exec.Command(valgrind, ctest.ValgrindArgs(bin)...)
 		cmd.Env = append(os.Environ(), "NXPOP3_CONNECT_TO="+srv.Addr())
 		b, err := cmd.CombinedOutput()

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
 
@@ -16,12 +16,12 @@ import (
 // is sent.
 func TestCLongCredentials(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	name := strings.Repeat("n", 100) + "@example.com"
 	password := strings.Repeat("p", 200)
 	token := strings.Repeat("t", 10000)
 	srv.AddUser(name, password, plainMessages()[:1]...).SetToken(token)
-	out, err := cRun(t, cPlain, cProgram(t, "testdata/long_credentials.c", cPlain), srv,
+	out, err := cRun(t, ctest.Plain, ctest.Program(t, ctest.Plain, "testdata/long_credentials.c"), srv,
 		[]string{"LONG_NAME=" + name, "LONG_PASSWORD=" + password, "TOKEN=" + token})
 	ctest.RequirePassed(t, out, err)
 	require.Contains(t, out, "pool free 8/8")

@@ -22,6 +22,7 @@ import (
 	"unsafe"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,14 +36,14 @@ const pop3fetchSource = "../cexamples/pop3fetch.c"
 
 func pop3fetchBin(t *testing.T) string {
 	t.Helper()
-	return cProgram(t, pop3fetchSource, cPlain)
+	return ctest.Program(t, ctest.Plain, pop3fetchSource)
 }
 
 // pfRun runs pop3fetch with the default account demo/secret in the
 // environment (cRun's), plus env, and returns its output and exit code.
 func pfRun(t *testing.T, env []string, args ...string) (string, int) {
 	t.Helper()
-	out, err := cRun(t, cPlain, pop3fetchBin(t), nil, env, args...)
+	out, err := cRun(t, ctest.Plain, pop3fetchBin(t), nil, env, args...)
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -178,7 +179,7 @@ func TestPop3fetchLogin(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := cServer(t, tc.opts)
+			srv := pop3test.Start(t, tc.opts)
 			password := "secret"
 			if strings.Contains(tc.name, "password-env") {
 				password = "other secret"
@@ -203,7 +204,7 @@ func TestPop3fetchLogin(t *testing.T) {
 
 	t.Run("refused", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{})
+		srv := pop3test.Start(t, pop3test.Options{})
 		srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		base := []string{"--server", srv.Addr(), "--user", "demo"}
@@ -276,11 +277,11 @@ func TestPop3fetchTLS(t *testing.T) {
 	t.Parallel()
 	msgs := plainMessages()
 
-	implicit := cServer(t, pop3test.Options{ImplicitTLS: true, Pipelining: true})
+	implicit := pop3test.Start(t, pop3test.Options{ImplicitTLS: true, Pipelining: true})
 	implicit.AddUser("demo", "secret", msgs...)
-	stls := cServer(t, pop3test.Options{STLS: true, RequireTLSForAuth: true})
+	stls := pop3test.Start(t, pop3test.Options{STLS: true, RequireTLSForAuth: true})
 	stls.AddUser("demo", "secret", msgs...)
-	noSTLS := cServer(t, pop3test.Options{})
+	noSTLS := pop3test.Start(t, pop3test.Options{})
 	noSTLS.AddUser("demo", "secret", msgs...)
 	ca := writeFile(t, "ca.pem", implicit.CACertPEM())
 	stlsCA := writeFile(t, "stls-ca.pem", stls.CACertPEM())
@@ -336,7 +337,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 
 	t.Run("max-size keep", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{Pipelining: true})
+		srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		out := pfOK(t, nil, "--server", srv.Addr(), "--user", "demo", "--max-size", "10K", md)
@@ -353,7 +354,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 
 	t.Run("max-size delete", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{Pipelining: true})
+		srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		out := pfOK(t, nil, "--server", srv.Addr(), "--user", "demo", "--max-size", "10000", "--delete", md)
@@ -365,7 +366,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 
 	t.Run("keep after delete", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{})
+		srv := pop3test.Start(t, pop3test.Options{})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		pfOK(t, nil, "--server", srv.Addr(), "--user", "demo", "--delete", "--keep", md)
@@ -375,7 +376,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 
 	t.Run("error stops before the failed message", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{Pipelining: true, Faults: &pop3test.Faults{
+		srv := pop3test.Start(t, pop3test.Options{Pipelining: true, Faults: &pop3test.Faults{
 			Reply: func(cmd string) (string, bool, bool) {
 				if cmd == "RETR 4" {
 					return "-ERR [SYS/TEMP] cannot read message\r\n", false, true
@@ -395,7 +396,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 
 	t.Run("broken connection deletes nothing", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{Pipelining: true, Faults: &pop3test.Faults{CloseAfterBytes: 25000}})
+		srv := pop3test.Start(t, pop3test.Options{Pipelining: true, Faults: &pop3test.Faults{CloseAfterBytes: 25000}})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		out, code := pfRun(t, nil, "--server", srv.Addr(), "--user", "demo", "--delete", md)
@@ -409,7 +410,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 
 	t.Run("quit fails deletes nothing", func(t *testing.T) {
 		t.Parallel()
-		srv := cServer(t, pop3test.Options{Faults: &pop3test.Faults{DropBeforeQuitReply: true}})
+		srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{DropBeforeQuitReply: true}})
 		mbox := srv.AddUser("demo", "secret", msgs...)
 		md := filepath.Join(t.TempDir(), "Maildir")
 		out, code := pfRun(t, nil, "--server", srv.Addr(), "--user", "demo", "--delete", md)
@@ -425,7 +426,7 @@ func TestPop3fetchDeleteAndMaxSize(t *testing.T) {
 // and recovery from the Maildir names when the state file is behind.
 func TestPop3fetchOnlyNew(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{Pipelining: true})
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	first := pfMessages("first", 5, 2000)
 	mbox := srv.AddUser("demo", "secret", first...)
 	md := filepath.Join(t.TempDir(), "Maildir")
@@ -557,7 +558,7 @@ func TestPop3fetchCrash(t *testing.T) {
 			t.Parallel()
 			// In 512-byte writes 2 ms apart: about 12 ms for a small
 			// message, 100 ms for a big one, so the kills land mid-run.
-			srv := cServer(t, pop3test.Options{Pipelining: true,
+			srv := pop3test.Start(t, pop3test.Options{Pipelining: true,
 				Faults: &pop3test.Faults{WriteChunk: 512, ChunkDelay: 2 * time.Millisecond}})
 			msgs := crashMessages("crash-" + name)
 			mbox := srv.AddUser("demo", "secret", msgs...)
@@ -637,7 +638,7 @@ func slowProxy(t *testing.T, target string, chunk int, delay time.Duration) stri
 // TestPop3fetchProgress: on a terminal, stderr shows the progress line.
 func TestPop3fetchProgress(t *testing.T) {
 	t.Parallel()
-	srv := cServer(t, pop3test.Options{Pipelining: true})
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	msgs := pfMessages("progress", 12, 100000)
 	srv.AddUser("demo", "secret", msgs...)
 	md := filepath.Join(t.TempDir(), "Maildir")
@@ -777,13 +778,13 @@ func TestPop3fetchDovecotCrash(t *testing.T) {
 // cleanup, LIST, UIDL, pipelined fetch, deletions) under AddressSanitizer.
 func TestPop3fetchASan(t *testing.T) {
 	t.Parallel()
-	bin := cProgram(t, pop3fetchSource, cASan)
-	srv := cServer(t, pop3test.Options{Pipelining: true})
+	bin := ctest.Program(t, ctest.ASan, pop3fetchSource)
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	msgs := append(edgeMessages(tcpPacketRoom(8192)), pfMessages("asan", 20, 5000)...)
 	mbox := srv.AddUser("demo", "secret", msgs...)
 	md := filepath.Join(t.TempDir(), "Maildir")
 	args := []string{"--server", srv.Addr(), "--user", "demo", "--only-new", "--max-size", "50K", md}
-	out, err := cRun(t, cASan, bin, srv, nil, args...)
+	out, err := cRun(t, ctest.ASan, bin, srv, nil, args...)
 	require.NoError(t, err, "%s", out)
 	var small [][]byte
 	for _, m := range msgs {
@@ -793,7 +794,7 @@ func TestPop3fetchASan(t *testing.T) {
 	}
 	requireExactlyOnce(t, md, small)
 	require.NoError(t, os.Remove(filepath.Join(md, ".pop3fetch-state")))
-	out, err = cRun(t, cASan, bin, srv, nil, append([]string{"--delete"}, args...)...)
+	out, err = cRun(t, ctest.ASan, bin, srv, nil, append([]string{"--delete"}, args...)...)
 	require.NoError(t, err, "%s", out)
 	require.Equal(t, 0, storedCount(t, out))
 	require.Len(t, mbox.Messages(), len(msgs)-len(small))

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
 
@@ -15,7 +15,7 @@ import (
 func TestCSharedClient(t *testing.T) {
 	t.Parallel()
 	var noops atomic.Int32
-	srv := cServer(t, pop3test.Options{Faults: &pop3test.Faults{
+	srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{
 		// The 401st NOOP (4 threads x 100, then the blocked one) gets no
 		// answer, so that call waits until the client is deleted.
 		Reply: func(cmd string) (string, bool, bool) {
@@ -26,12 +26,12 @@ func TestCSharedClient(t *testing.T) {
 		},
 	}})
 	srv.AddUser("demo", "secret", plainMessages()[:2]...)
-	for _, v := range []cVariant{cPlain, cASan} {
-		if v.name == cASan.name && testing.Short() {
+	for _, v := range []ctest.Variant{ctest.Plain, ctest.ASan} {
+		if v.Name == ctest.ASan.Name && testing.Short() {
 			continue
 		}
 		noops.Store(0)
-		out, err := cRun(t, v, cProgram(t, "testdata/shared_client.c", v), srv, nil)
+		out, err := cRun(t, v, ctest.Program(t, v, "testdata/shared_client.c"), srv, nil)
 		ctest.RequirePassed(t, out, err)
 	}
 }

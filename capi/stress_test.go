@@ -8,17 +8,17 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"hash/fnv"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,17 +27,6 @@ func needStress(t *testing.T) {
 	if os.Getenv("NXPOP3_STRESS") != "1" {
 		t.Skip("stress test: set NXPOP3_STRESS=1 (make stress)")
 	}
-}
-
-// buildStress builds the archive once and links testdata/stress_<name>.c.
-func buildStress(t *testing.T, gcc, dir, lib, name string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "stress_"+name)
-	args := append(ctest.CFlags(), "-O2", "testdata/stress_"+name+".c",
-		"-Wl,--whole-archive", lib, "-Wl,--no-whole-archive", "-lpthread", "-o", bin)
-	out, err := ctest.Run(".", gcc, args...)
-	require.NoError(t, err, "%s", out)
-	return bin
 }
 
 var poolFree = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)
@@ -51,13 +40,10 @@ func requirePoolBack(t *testing.T, out string) {
 
 func TestStressC(t *testing.T) {
 	needStress(t)
-	gcc := ctest.NeedTool(t, "gcc")
 	dir := t.TempDir()
-	lib, out, err := ctest.BuildArchive(dir)
-	require.NoError(t, err, "%s", out)
 
 	t.Run("1 GiB message", func(t *testing.T) {
-		bin := buildStress(t, gcc, dir, lib, "big")
+		bin := ctest.WholeProgram(t, ctest.Plain, "testdata/stress_big.c")
 		const size = 1 << 30
 		srv, err := pop3test.NewBigMessageServer(size)
 		require.NoError(t, err)
@@ -76,14 +62,12 @@ func TestStressC(t *testing.T) {
 		before, _ := strconv.Atoi(m[1])
 		after, _ := strconv.Atoi(m[2])
 		t.Logf("C process peak RSS: %d MiB before RETR, %d MiB after 1 GiB: +%d MiB", before/1024, after/1024, (after-before)/1024)
-		if after-before > 200*1024 {
-			t.Errorf("peak RSS grew by %d MiB streaming 1 GiB, want under 200 MiB", (after-before)/1024)
-		}
+		assert.LessOrEqual(t, (after-before)/1024, 200, "peak RSS growth in MiB streaming 1 GiB")
 		requirePoolBack(t, out)
 	})
 
 	t.Run("1000 sessions", func(t *testing.T) {
-		bin := buildStress(t, gcc, dir, lib, "sessions")
+		bin := ctest.WholeProgram(t, ctest.Plain, "testdata/stress_sessions.c")
 		srv, err := pop3test.NewServer(pop3test.Options{})
 		require.NoError(t, err)
 		defer srv.Close()
@@ -98,9 +82,7 @@ func TestStressC(t *testing.T) {
 		require.NotNil(t, m)
 		before, _ := strconv.Atoi(m[1])
 		after, _ := strconv.Atoi(m[2])
-		if after > before+2 {
-			t.Errorf("open fds: %d after 1000 sessions, %d before: a leak", after, before)
-		}
+		assert.LessOrEqual(t, after, before+2, "open fds after 1000 sessions: a leak")
 		requirePoolBack(t, out)
 		require.Equal(t, 1001, srv.Sessions())
 		require.Len(t, srv.Mailbox("mrose").Messages(), 1, "no DELE was sent, nothing may be gone")
@@ -108,7 +90,7 @@ func TestStressC(t *testing.T) {
 
 	t.Run("50 threads", func(t *testing.T) {
 		const n = 50
-		bin := buildStress(t, gcc, dir, lib, "threads")
+		bin := ctest.WholeProgram(t, ctest.Plain, "testdata/stress_threads.c")
 		srv, err := pop3test.NewServer(pop3test.Options{})
 		require.NoError(t, err)
 		defer srv.Close()
@@ -136,12 +118,8 @@ func TestStressC(t *testing.T) {
 		t.Logf("%d clients on %d threads in %v", n, n, time.Since(start).Round(time.Millisecond))
 		for i := range n {
 			line := fmt.Sprintf("thread %d status 0x00 data %d fnv %016x", i, sizes[i], want[i])
-			if !strings.Contains(out, line+"\n") {
-				t.Errorf("want %q in the output", line)
-			}
-			if left := len(srv.Mailbox(fmt.Sprintf("user%d", i)).Messages()); left != 0 {
-				t.Errorf("user%d: %d messages left, want 0 (DELE then QUIT)", i, left)
-			}
+			assert.Contains(t, out, line+"\n")
+			assert.Empty(t, srv.Mailbox(fmt.Sprintf("user%d", i)).Messages(), "user%d: DELE then QUIT", i)
 		}
 		if t.Failed() {
 			t.Logf("%s", out)

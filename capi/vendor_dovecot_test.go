@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/ctest"
 )
 
 // The vendor API against a real server: the vendor flow with APOP and with
@@ -30,8 +30,8 @@ func TestCVendorFlowDovecot(t *testing.T) {
 			msgs := plainMessages()
 			dc.Deliver(t, user, msgs...)
 			dir := t.TempDir()
-			bin := cProgram(t, "testdata/pop3_client_test.c", cPlain)
-			out, err := cRun(t, cPlain, bin, nil, dovecotEnv(dc, user, pass, "OUT_DIR="+dir,
+			bin := ctest.Program(t, ctest.Plain, "testdata/pop3_client_test.c")
+			out, err := cRun(t, ctest.Plain, bin, nil, dovecotEnv(dc, user, pass, "OUT_DIR="+dir,
 				"APOP="+map[bool]string{true: "1", false: "0"}[tc.apop],
 				"DELETE="+map[bool]string{true: "1", false: "0"}[tc.delete]), "flow")
 			ctest.RequirePassed(t, out, err)
@@ -47,7 +47,7 @@ func TestCVendorFlowDovecot(t *testing.T) {
 
 func TestCDeletionDovecot(t *testing.T) {
 	dc := dovecot.Start(t)
-	bin := cProgram(t, "testdata/dovecot_dele.c", cPlain)
+	bin := ctest.Program(t, ctest.Plain, "testdata/dovecot_dele.c")
 	for _, tc := range []struct {
 		mode string
 		kept bool
@@ -56,7 +56,7 @@ func TestCDeletionDovecot(t *testing.T) {
 			user, pass := dc.NewUser(t)
 			msgs := plainMessages()
 			dc.Deliver(t, user, msgs...)
-			out, err := cRun(t, cPlain, bin, nil, dovecotEnv(dc, user, pass, "MODE="+tc.mode))
+			out, err := cRun(t, ctest.Plain, bin, nil, dovecotEnv(dc, user, pass, "MODE="+tc.mode))
 			ctest.RequirePassed(t, out, err)
 			require.Contains(t, out, fmt.Sprintf("items %d", len(msgs)))
 			if tc.kept {
@@ -81,8 +81,8 @@ func TestCThreadsDovecot(t *testing.T) {
 		total += len(m)
 	}
 	dc.Deliver(t, user, msgs...)
-	bin := cProgram(t, "../cexamples/threads.c", cPlain)
-	out, err := cRun(t, cPlain, bin, nil, dovecotEnv(dc, user, pass), "-n", "20")
+	bin := ctest.Program(t, ctest.Plain, "../cexamples/threads.c")
+	out, err := cRun(t, ctest.Plain, bin, nil, dovecotEnv(dc, user, pass), "-n", "20")
 	require.NoError(t, err, "%s", out)
 	want := ": " + strconv.Itoa(len(msgs)) + " messages, " + strconv.Itoa(total) + " bytes\n"
 	require.Equal(t, 20, strings.Count(out, want), "%s", out)

@@ -6,8 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/internal/ctest"
 )
 
 // These tests drive the shims as an application would: C programs in
@@ -15,25 +16,7 @@ import (
 // ThreadSanitizer, with the shims' sources), each printing check.h's
 // summary.
 
-var (
-	linkHostTest = ctest.WholeArchive("nx_host_test", "testdata/nx_host_test.c")
-	linkTXTest   = ctest.WholeArchive("tx_host_test", "testdata/tx_host_test.c")
-)
-
-// syntaxCheck compiles src for syntax only as C99, C11 and C++11, pedantic
-// and with every warning an error.
-func syntaxCheck(t *testing.T, src string) {
-	t.Helper()
-	gcc := ctest.NeedTool(t, "gcc")
-	gxx := ctest.NeedTool(t, "g++")
-	inc := ctest.IncludeFlags()[0]
-	for _, std := range []string{"c99", "c11"} {
-		out, err := ctest.Run(filepath.Dir(src), gcc, "-std="+std, "-Wall", "-Wextra", "-Werror", "-pedantic", inc, "-fsyntax-only", src)
-		require.NoError(t, err, "%s -std=%s: %s", filepath.Base(src), std, out)
-	}
-	out, err := ctest.Run(filepath.Dir(src), gxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic", inc, "-x", "c++", "-fsyntax-only", src)
-	require.NoError(t, err, "%s C++: %s", filepath.Base(src), out)
-}
+func TestMain(m *testing.M) { ctest.Main(m) }
 
 func TestNXHostHeaderCompiles(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "hdr.c")
@@ -47,18 +30,18 @@ static NX_PACKET_POOL pool;
 static NXD_ADDRESS server = {NX_IP_VERSION_V4, {IP_ADDRESS(127, 0, 0, 1)}};
 int main(void) { return nx_packet_pool_delete(&pool) == NX_PTR_ERROR && nxhost_pool_valid(&pool) == NX_FALSE && server.nxd_ip_address.v4 != 0 ? 0 : 1; }
 `), 0o644))
-	syntaxCheck(t, src)
+	ctest.RequireSyntax(t, src, filepath.Join(ctest.Root(), "include"))
 }
 
 func TestNXHostC(t *testing.T) {
-	ctest.RequireProgram(t, linkHostTest)
+	ctest.RequireProgram(t, "testdata/nx_host_test.c")
 }
 
 // TestNXHostCMemory runs the C test under AddressSanitizer, with the archive's
 // own C code instrumented too (go build -asan). Where ASan cannot be used,
 // valgrind stands in; with neither, the test is skipped.
 func TestNXHostCMemory(t *testing.T) {
-	ctest.RequireMemory(t, linkHostTest, ctest.ValgrindArgs)
+	ctest.RequireMemory(t, "testdata/nx_host_test.c", ctest.ValgrindArgs)
 }
 
 // TestNXHostCThreads checks the pool locking with ThreadSanitizer. The Go
@@ -110,12 +93,12 @@ int main(void) { tx_kernel_enter(); return 0; }
 	for name, head := range orders {
 		src := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(src, []byte(head+body), 0o644))
-		syntaxCheck(t, src)
+		t.Run(name, func(t *testing.T) { ctest.RequireSyntax(t, src, filepath.Join(ctest.Root(), "include")) })
 	}
 }
 
 func TestTXHostC(t *testing.T) {
-	bin, dir := ctest.RequireProgram(t, linkTXTest)
+	bin, dir := ctest.RequireProgram(t, "testdata/tx_host_test.c")
 
 	// NXPOP3_TX_MEMORY resizes first_unused_memory; the test writes all of it.
 	cmd := exec.Command(bin)
@@ -128,7 +111,7 @@ func TestTXHostC(t *testing.T) {
 // TestTXHostCMemory runs the shim's test under AddressSanitizer (valgrind
 // where ASan is unusable), as TestNXHostCMemory does.
 func TestTXHostCMemory(t *testing.T) {
-	ctest.RequireMemory(t, linkTXTest, ctest.ValgrindArgs)
+	ctest.RequireMemory(t, "testdata/tx_host_test.c", ctest.ValgrindArgs)
 }
 
 // TestTXHostCThreads checks the shim's locking with ThreadSanitizer, the C

@@ -29,17 +29,9 @@ func textMessage(size int) []byte {
 	return append(b.Bytes()[:size-2:size-2], '\r', '\n')
 }
 
+// stuffed is the reply to RETR of msg.
 func stuffed(msg []byte) []byte {
-	var w bytes.Buffer
-	w.WriteString(fmt.Sprintf("+OK %d octets\r\n", len(msg)))
-	for _, line := range bytes.SplitAfter(msg, []byte("\n")) {
-		if len(line) > 0 && line[0] == '.' {
-			w.WriteByte('.')
-		}
-		w.Write(line)
-	}
-	w.WriteString(".\r\n")
-	return w.Bytes()
+	return []byte(fmt.Sprintf("+OK %d octets\r\n", len(msg)) + pop3test.Stuff(msg))
 }
 
 // blobServer answers every RETR with the same precomputed reply, so that a

@@ -111,23 +111,13 @@ func FuzzDotReader(f *testing.F) {
 			}
 		}
 		if ok {
-			if err != io.EOF {
-				t.Fatalf("terminated input: err %v", err)
-			}
+			require.Equal(t, io.EOF, err, "terminated input")
 			left, _ := io.ReadAll(src)
-			if !bytes.Equal(left, rest) {
-				t.Fatalf("left %q, want %q", left, rest)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("got %q, want %q", got, want)
-			}
+			require.Equal(t, rest, left, "left after the terminator")
+			require.Equal(t, want, got)
 		} else {
-			if err != io.ErrUnexpectedEOF {
-				t.Fatalf("unterminated input: err %v", err)
-			}
-			if !bytes.HasPrefix(want, got) && !bytes.HasPrefix(got, want) {
-				t.Fatalf("partial data %q diverges from %q", got, want)
-			}
+			require.Equal(t, io.ErrUnexpectedEOF, err, "unterminated input")
+			require.True(t, bytes.HasPrefix(want, got) || bytes.HasPrefix(got, want), "partial data %q diverges from %q", got, want)
 		}
 	})
 }

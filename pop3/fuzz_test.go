@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzReply feeds arbitrary lines to the reply parsers: no panic, and what
@@ -20,27 +22,17 @@ func FuzzReply(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		ok, text, err := parseStatus("X", line)
 		if err == nil {
-			if !strings.HasSuffix(string(line), text) {
-				t.Fatalf("text %q is not the end of %q", text, line)
-			}
-			if ok != hasPrefixFold(line, "+OK") {
-				t.Fatalf("ok=%v for %q", ok, line)
-			}
+			require.True(t, strings.HasSuffix(string(line), text), "text %q is not the end of %q", text, line)
+			require.Equal(t, hasPrefixFold(line, "+OK"), ok, "ok for %q", line)
 			code, rest := parseRespCode(text)
-			if code != "" && !strings.Contains(strings.ToUpper(text), code) {
-				t.Fatalf("code %q not in %q", code, text)
-			}
+			require.True(t, code == "" || strings.Contains(strings.ToUpper(text), code), "code %q not in %q", code, text)
 			_ = rest
 		}
 		if id, arg, err := parseListing("LIST", line); err == nil {
-			if id < 0 || arg == "" {
-				t.Fatalf("listing %q gave %d %q", line, id, arg)
-			}
+			require.True(t, id >= 0 && arg != "", "listing %q gave %d %q", line, id, arg)
 		}
 		if ts := parseTimestamp(string(line)); ts != "" {
-			if !strings.Contains(string(line), ts) || ts[0] != '<' || ts[len(ts)-1] != '>' {
-				t.Fatalf("timestamp %q from %q", ts, line)
-			}
+			require.True(t, strings.Contains(string(line), ts) && ts[0] == '<' && ts[len(ts)-1] == '>', "timestamp %q from %q", ts, line)
 		}
 	})
 }
@@ -80,9 +72,7 @@ func FuzzSession(f *testing.F) {
 		if m, err := c.Retr(ctx, 1); err == nil {
 			data, err := io.ReadAll(m)
 			// Every delivered byte came off the wire, in order.
-			if err == nil && !isSubsequence(data, wire) {
-				t.Fatalf("delivered %q is not drawn from the wire", data)
-			}
+			require.True(t, err != nil || isSubsequence(data, wire), "delivered %q is not drawn from the wire", data)
 		}
 		c.Quit(ctx)
 	})

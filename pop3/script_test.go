@@ -1,133 +1,61 @@
 package pop3
 
 import (
-	"bufio"
-	"context"
 	"crypto/hmac"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
-	"net"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
 
-// A scripted server plays one session: lines it sends, lines it expects, as
-// net/smtp's tests do, so tests can assert the exact bytes the client wrote.
-type step struct {
-	send   string // raw bytes to write
-	expect string // a line the client must send (without CRLF)
-	close  bool
-	sleep  time.Duration
-	lossy  bool // the client may hang up during the write
-}
+// The tests of this package that must see the exact bytes the client
+// writes play a pop3test.Scripted server (pop3test.StartScripted), as
+// net/smtp's tests do. The
+// steps have short names here because the tables use one on every line.
+var (
+	S      = pop3test.SendLine // a line the server sends (CRLF added)
+	Raw    = pop3test.Send     // bytes the server sends as they are
+	C      = pop3test.Expect   // a line the client must send
+	Hangup = pop3test.Hangup
+	Sleep  = pop3test.Sleep
+	// Flood sends bytes the client is expected to refuse part-way; a
+	// scripted server takes a hang-up while it sends as the client's right.
+	Flood = pop3test.Send
+)
 
-func S(line string) step { return step{send: line + "\r\n"} }
-func Raw(b string) step  { return step{send: b} }
-func C(line string) step { return step{expect: line} }
+func greet() pop3test.Step { return S("+OK ready <1896.697170952@dbc.mtview.ca.us>") }
 
-// Flood sends bytes the client is expected to refuse part-way.
-func Flood(b string) step                  { return step{send: b, lossy: true} }
-func Hangup() step                         { return step{close: true} }
-func Sleep(d time.Duration) step           { return step{sleep: d} }
-func greet() step                          { return S("+OK ready <1896.697170952@dbc.mtview.ca.us>") }
-func testCtx(t *testing.T) context.Context { return t.Context() }
-
-type script struct {
-	addr string
-	errc chan error
-}
-
-// serve starts a one-session scripted server and returns its address. The
-// test fails if the client deviates from the script.
-func serve(t *testing.T, steps ...step) *script {
+// DialForTest connects a client to addr for a test, with d's settings and
+// a 5-second connect and reply timeout where d leaves them zero, and closes
+// it when the test ends. Exported for the package's external tests; the one
+// dial helper of this package's tests.
+func DialForTest(t *testing.T, d Dialer, addr string) *Client {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &script{addr: ln.Addr().String(), errc: make(chan error, 1)}
-	go func() {
-		defer ln.Close()
-		conn, err := ln.Accept()
-		if err != nil {
-			s.errc <- err
-			return
-		}
-		defer conn.Close()
-		s.errc <- play(conn, steps)
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		select {
-		case err := <-s.errc:
-			if err != nil {
-				t.Errorf("scripted server: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Errorf("scripted server did not finish")
-		}
-	})
-	return s
-}
-
-func play(conn net.Conn, steps []step) error {
-	r := bufio.NewReader(conn)
-	for i, st := range steps {
-		switch {
-		case st.close:
-			return nil
-		case st.sleep > 0:
-			time.Sleep(st.sleep)
-		case st.send != "":
-			if _, err := conn.Write([]byte(st.send)); err != nil {
-				if st.lossy {
-					return nil
-				}
-				return err
-			}
-		default:
-			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return &scriptError{i, st.expect, "read: " + err.Error()}
-			}
-			if got := strings.TrimSuffix(line, "\r\n"); got != st.expect {
-				return &scriptError{i, st.expect, got}
-			}
-		}
-	}
-	return nil
-}
-
-type scriptError struct {
-	step      int
-	want, got string
-}
-
-func (e *scriptError) Error() string {
-	return "step " + itoa(e.step) + ": want " + quote(e.want) + ", got " + quote(e.got)
-}
-
-func itoa(i int) string     { return strconv.Itoa(i) }
-func quote(s string) string { return "\"" + s + "\"" }
-
-// dial connects a client to a scripted server with short timeouts.
-func dial(t *testing.T, s *script, opts *Options) *Client {
-	t.Helper()
-	d := Dialer{Timeout: 5 * time.Second}
-	if opts != nil {
-		d.Options = *opts
+	if d.Timeout == 0 {
+		d.Timeout = 5 * time.Second
 	}
 	if d.Options.ReplyTimeout == 0 {
-		d.Options.ReplyTimeout = 3 * time.Second
+		d.Options.ReplyTimeout = 5 * time.Second
 	}
-	c, err := d.Dial(testCtx(t), s.addr)
+	c, err := d.Dial(t.Context(), addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// dial connects a client to a scripted server (see DialForTest).
+func dial(t *testing.T, s *pop3test.Scripted, opts *Options) *Client {
+	t.Helper()
+	var d Dialer
+	if opts != nil {
+		d.Options = *opts
+	}
+	return DialForTest(t, d, s.Addr())
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -23,14 +23,6 @@ import (
 
 // These tests run the client against pop3test over loopback TCP.
 
-func newServer(t *testing.T, opts pop3test.Options) *pop3test.Server {
-	t.Helper()
-	srv, err := pop3test.NewServer(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
-
 func msgs(n int) [][]byte {
 	var out [][]byte
 	for i := 1; i <= n; i++ {
@@ -39,24 +31,13 @@ func msgs(n int) [][]byte {
 	return out
 }
 
-func connect(t *testing.T, d pop3.Dialer, addr string) *pop3.Client {
-	t.Helper()
-	if d.Options.ReplyTimeout == 0 {
-		d.Options.ReplyTimeout = 5 * time.Second
-	}
-	c, err := d.Dial(t.Context(), addr)
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 func TestEveryAuthMethod(t *testing.T) {
-	srv := newServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	mb := srv.AddUser("alice", "secret", msgs(1)...)
 	mb.SetToken("ya29.token")
 	for _, m := range []pop3.AuthMethod{pop3.AuthUser, pop3.AuthAPOP, pop3.AuthPlain, pop3.AuthLogin, pop3.AuthCramMD5, pop3.AuthAuto} {
 		t.Run(m.String(), func(t *testing.T) {
-			c := connect(t, pop3.Dialer{}, srv.Addr())
+			c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 			require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: m}))
 			n, _, err := c.Stat(t.Context())
 			require.NoError(t, err)
@@ -65,12 +46,12 @@ func TestEveryAuthMethod(t *testing.T) {
 		})
 	}
 	t.Run("xoauth2", func(t *testing.T) {
-		c := connect(t, pop3.Dialer{}, srv.Addr())
+		c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 		require.NoError(t, c.Login(t.Context(), "alice", "ya29.token", &pop3.LoginOptions{Method: pop3.AuthXOAuth2}))
 		require.NoError(t, c.Quit(t.Context()))
 	})
 	t.Run("xoauth2 bad token", func(t *testing.T) {
-		c := connect(t, pop3.Dialer{}, srv.Addr())
+		c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 		err := c.Login(t.Context(), "alice", "expired", &pop3.LoginOptions{Method: pop3.AuthXOAuth2})
 		var re *pop3.ResponseError
 		require.ErrorAs(t, err, &re)
@@ -78,7 +59,7 @@ func TestEveryAuthMethod(t *testing.T) {
 			"the session survives a failed SASL exchange")
 	})
 	t.Run("wrong password", func(t *testing.T) {
-		c := connect(t, pop3.Dialer{}, srv.Addr())
+		c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 		err := c.Login(t.Context(), "alice", "wrong-pw", &pop3.LoginOptions{Method: pop3.AuthUser})
 		var re *pop3.ResponseError
 		require.ErrorAs(t, err, &re)
@@ -88,9 +69,9 @@ func TestEveryAuthMethod(t *testing.T) {
 }
 
 func TestImplicitTLS(t *testing.T) {
-	srv := newServer(t, pop3test.Options{ImplicitTLS: true})
+	srv := pop3test.Start(t, pop3test.Options{ImplicitTLS: true})
 	srv.AddUser("alice", "secret", msgs(2)...)
-	c := connect(t, pop3.Dialer{TLS: pop3.TLSImplicit, TLSConfig: srv.ClientTLSConfig()}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{TLS: pop3.TLSImplicit, TLSConfig: srv.ClientTLSConfig()}, srv.Addr())
 	assert.True(t, c.IsTLS())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthPlain, Strict: true}))
 	m, err := c.Retr(t.Context(), 2)
@@ -101,7 +82,7 @@ func TestImplicitTLS(t *testing.T) {
 }
 
 func TestTLSVerification(t *testing.T) {
-	srv := newServer(t, pop3test.Options{ImplicitTLS: true})
+	srv := pop3test.Start(t, pop3test.Options{ImplicitTLS: true})
 	t.Run("unknown CA", func(t *testing.T) {
 		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit}).Dial(t.Context(), srv.Addr())
 		require.ErrorIs(t, err, pop3.ErrTLS)
@@ -123,7 +104,7 @@ func TestTLSVerification(t *testing.T) {
 // reports the other.
 func TestErrTLSOnlyForTLSFailures(t *testing.T) {
 	t.Run("server speaks clear text", func(t *testing.T) {
-		srv := newServer(t, pop3test.Options{})
+		srv := pop3test.Start(t, pop3test.Options{})
 		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit}).Dial(t.Context(), srv.Addr())
 		require.ErrorIs(t, err, pop3.ErrTLS)
 		var rhe tls.RecordHeaderError
@@ -162,10 +143,10 @@ func TestErrTLSOnlyForTLSFailures(t *testing.T) {
 }
 
 func TestSTLS(t *testing.T) {
-	srv := newServer(t, pop3test.Options{STLS: true, RequireTLSForAuth: true})
+	srv := pop3test.Start(t, pop3test.Options{STLS: true, RequireTLSForAuth: true})
 	srv.AddUser("alice", "secret", msgs(1)...)
 	var trace strings.Builder
-	c := connect(t, pop3.Dialer{TLS: pop3.TLSStartTLS, TLSConfig: srv.ClientTLSConfig(), Options: pop3.Options{DebugWriter: &trace}}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{TLS: pop3.TLSStartTLS, TLSConfig: srv.ClientTLSConfig(), Options: pop3.Options{DebugWriter: &trace}}, srv.Addr())
 	assert.True(t, c.IsTLS())
 	capa, err := c.Capa(t.Context())
 	require.NoError(t, err)
@@ -184,16 +165,16 @@ func TestIPv6(t *testing.T) {
 	}
 	defer srv.Close()
 	srv.AddUser("alice", "secret", msgs(1)...)
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthAPOP}))
 	assert.True(t, strings.HasPrefix(c.Conn().RemoteAddr().String(), "[::1]"))
 }
 
 func TestDeletionOnlyOnQuit(t *testing.T) {
-	srv := newServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	mb := srv.AddUser("alice", "secret", msgs(3)...)
 	login := func() *pop3.Client {
-		c := connect(t, pop3.Dialer{}, srv.Addr())
+		c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 		require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 		return c
 	}
@@ -216,9 +197,9 @@ func TestDeletionOnlyOnQuit(t *testing.T) {
 }
 
 func TestQuitDroppedIsNotSuccess(t *testing.T) {
-	srv := newServer(t, pop3test.Options{Faults: &pop3test.Faults{DropBeforeQuitReply: true}})
+	srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{DropBeforeQuitReply: true}})
 	mb := srv.AddUser("alice", "secret", msgs(2)...)
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 	require.NoError(t, c.Dele(t.Context(), 1))
 	require.Error(t, c.Quit(t.Context()))
@@ -226,11 +207,11 @@ func TestQuitDroppedIsNotSuccess(t *testing.T) {
 }
 
 func TestInUse(t *testing.T) {
-	srv := newServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	srv.AddUser("alice", "secret")
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
-	c2 := connect(t, pop3.Dialer{}, srv.Addr())
+	c2 := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	err := c2.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser})
 	var re *pop3.ResponseError
 	require.ErrorAs(t, err, &re)
@@ -239,10 +220,10 @@ func TestInUse(t *testing.T) {
 }
 
 func TestByteByByteServer(t *testing.T) {
-	srv := newServer(t, pop3test.Options{Faults: &pop3test.Faults{WriteChunk: 1}})
+	srv := pop3test.Start(t, pop3test.Options{Faults: &pop3test.Faults{WriteChunk: 1}})
 	want := msgs(3)
 	srv.AddUser("alice", "secret", want...)
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthAPOP}))
 	for i := range want {
 		m, err := c.Retr(t.Context(), i+1)
@@ -257,10 +238,10 @@ func TestByteByByteServer(t *testing.T) {
 func TestFetch(t *testing.T) {
 	for _, pipelining := range []bool{true, false} {
 		t.Run(fmt.Sprintf("pipelining=%v", pipelining), func(t *testing.T) {
-			srv := newServer(t, pop3test.Options{Pipelining: pipelining})
+			srv := pop3test.Start(t, pop3test.Options{Pipelining: pipelining})
 			want := msgs(300)
 			mb := srv.AddUser("alice", "secret", want...)
-			c := connect(t, pop3.Dialer{}, srv.Addr())
+			c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 			require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 			var ids []int
 			for i := range want {
@@ -288,9 +269,9 @@ func TestFetch(t *testing.T) {
 
 // A message the caller failed to keep is never deleted, nor any after it.
 func TestFetchStopsOnCallerError(t *testing.T) {
-	srv := newServer(t, pop3test.Options{Pipelining: true})
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	mb := srv.AddUser("alice", "secret", msgs(50)...)
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 	ids := make([]int, 50)
 	for i := range ids {
@@ -316,9 +297,9 @@ func TestFetchStopsOnCallerError(t *testing.T) {
 }
 
 func TestFetchMessageGone(t *testing.T) {
-	srv := newServer(t, pop3test.Options{Pipelining: true})
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	srv.AddUser("alice", "secret", msgs(3)...)
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 	err := c.Fetch(t.Context(), []int{1, 7, 2}, nil, func(m *pop3.Message) error { return nil })
 	var re *pop3.ResponseError
@@ -328,9 +309,9 @@ func TestFetchMessageGone(t *testing.T) {
 }
 
 func TestCancelledFetchEndsSession(t *testing.T) {
-	srv := newServer(t, pop3test.Options{Pipelining: true, ReplyDelay: 50 * time.Millisecond})
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true, ReplyDelay: 50 * time.Millisecond})
 	srv.AddUser("alice", "secret", msgs(20)...)
-	c := connect(t, pop3.Dialer{}, srv.Addr())
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
 	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 	ctx, cancel := context.WithCancel(t.Context())
 	err := c.Fetch(ctx, []int{1, 2, 3, 4, 5}, &pop3.FetchOptions{NoPipelining: true}, func(m *pop3.Message) error {
@@ -341,8 +322,8 @@ func TestCancelledFetchEndsSession(t *testing.T) {
 }
 
 func TestDialHostName(t *testing.T) {
-	srv := newServer(t, pop3test.Options{})
+	srv := pop3test.Start(t, pop3test.Options{})
 	_, port, _ := net.SplitHostPort(srv.Addr())
-	c := connect(t, pop3.Dialer{}, net.JoinHostPort("localhost", port))
+	c := pop3.DialForTest(t, pop3.Dialer{}, net.JoinHostPort("localhost", port))
 	assert.NotEmpty(t, c.Greeting())
 }

@@ -6,11 +6,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
 
-func dialSTLS(t *testing.T, s *script) error {
+func dialSTLS(t *testing.T, s *pop3test.Scripted) error {
 	d := Dialer{TLS: TLSStartTLS, Timeout: 3 * time.Second, Options: Options{ReplyTimeout: 500 * time.Millisecond}}
-	c, err := d.Dial(testCtx(t), s.addr)
+	c, err := d.Dial(t.Context(), s.Addr())
 	if c != nil {
 		c.Close()
 	}
@@ -21,15 +23,15 @@ func dialSTLS(t *testing.T, s *script) error {
 // sent, least of all a credential.
 func TestSTLSRequiredButUnavailable(t *testing.T) {
 	t.Run("not in CAPA", func(t *testing.T) {
-		s := serve(t, greet(), C("CAPA"), S("+OK"), Raw("USER\r\n.\r\n"), Hangup())
+		s := pop3test.StartScripted(t, greet(), C("CAPA"), S("+OK"), Raw("USER\r\n.\r\n"), Hangup())
 		assert.ErrorIs(t, dialSTLS(t, s), ErrTLSRequired)
 	})
 	t.Run("CAPA refused", func(t *testing.T) {
-		s := serve(t, greet(), C("CAPA"), S("-ERR no"), Hangup())
+		s := pop3test.StartScripted(t, greet(), C("CAPA"), S("-ERR no"), Hangup())
 		assert.ErrorIs(t, dialSTLS(t, s), ErrTLSRequired)
 	})
 	t.Run("STLS refused", func(t *testing.T) {
-		s := serve(t, greet(), C("CAPA"), S("+OK"), Raw("STLS\r\n.\r\n"), C("STLS"), S("-ERR not now"), Hangup())
+		s := pop3test.StartScripted(t, greet(), C("CAPA"), S("+OK"), Raw("STLS\r\n.\r\n"), C("STLS"), S("-ERR not now"), Hangup())
 		assert.ErrorIs(t, dialSTLS(t, s), ErrTLSRequired)
 	})
 }
@@ -37,7 +39,7 @@ func TestSTLSRequiredButUnavailable(t *testing.T) {
 // CVE-2021-22947: replies injected in clear text after the STLS +OK must not
 // be taken as replies of the TLS session.
 func TestSTLSInjectedReplies(t *testing.T) {
-	s := serve(t, greet(), C("CAPA"), S("+OK"), Raw("STLS\r\n.\r\n"), C("STLS"),
+	s := pop3test.StartScripted(t, greet(), C("CAPA"), S("+OK"), Raw("STLS\r\n.\r\n"), C("STLS"),
 		Raw("+OK begin TLS\r\n+OK 1 10\r\n"), Hangup())
 	err := dialSTLS(t, s)
 	var pe *ProtocolError
@@ -46,7 +48,7 @@ func TestSTLSInjectedReplies(t *testing.T) {
 }
 
 func TestSTLSAcknowledgedThenSilence(t *testing.T) {
-	s := serve(t, greet(), C("CAPA"), S("+OK"), Raw("STLS\r\n.\r\n"), C("STLS"), S("+OK"), Sleep(1500*time.Millisecond), Hangup())
+	s := pop3test.StartScripted(t, greet(), C("CAPA"), S("+OK"), Raw("STLS\r\n.\r\n"), C("STLS"), S("+OK"), Sleep(1500*time.Millisecond), Hangup())
 	start := time.Now()
 	err := dialSTLS(t, s)
 	require.Error(t, err)

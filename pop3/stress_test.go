@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,7 +41,7 @@ func vmHWM(t *testing.T) int64 {
 			return n
 		}
 	}
-	t.Fatal("no VmHWM in /proc/self/status")
+	require.Fail(t, "no VmHWM in /proc/self/status")
 	return 0
 }
 
@@ -77,9 +78,7 @@ func TestStressOneGiBMessage(t *testing.T) {
 	growth := (after - before) / 1024
 	t.Logf("1 GiB through the Go core in %v (%.0f MiB/s); peak RSS %d MiB before, %d MiB after: +%d MiB",
 		elapsed.Round(time.Millisecond), float64(size)/(1<<20)/elapsed.Seconds(), before/1024, after/1024, growth)
-	if growth > 200 {
-		t.Errorf("peak RSS grew by %d MiB streaming 1 GiB, want under 200 MiB", growth)
-	}
+	assert.LessOrEqual(t, growth, 200, "peak RSS growth in MiB streaming 1 GiB")
 }
 
 // openFDs counts the open file descriptors of the process.
@@ -141,11 +140,7 @@ func TestStressThousandSessions(t *testing.T) {
 	fd := settle(baseFD+tolerance, func() int { return openFDs(t) })
 	t.Logf("1000 sessions in %v (%v each); goroutines %d before, %d after; open fds %d before, %d after",
 		elapsed.Round(time.Millisecond), (elapsed / 1000).Round(time.Microsecond), baseG, g, baseFD, fd)
-	if g > baseG+tolerance {
-		t.Errorf("goroutines: %d after 1000 sessions, baseline %d: a leak", g, baseG)
-	}
-	if fd > baseFD+tolerance {
-		t.Errorf("open fds: %d after 1000 sessions, baseline %d: a leak", fd, baseFD)
-	}
+	assert.LessOrEqual(t, g, baseG+tolerance, "goroutines after 1000 sessions: a leak")
+	assert.LessOrEqual(t, fd, baseFD+tolerance, "open fds after 1000 sessions: a leak")
 	require.Equal(t, 1001, srv.Sessions())
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/internal/ctest"
 )
 
 // mutation is an edit of a C text that the generator must refuse, and what
@@ -43,10 +45,10 @@ func requireRefused(t *testing.T, src []byte, check func(src []byte) error, muts
 // and returns it with verifyHeader for it (a check that needs gcc).
 func renderedHeader(t *testing.T) ([]byte, func(header []byte) error) {
 	t.Helper()
-	requireTool(t, "gcc")
+	ctest.NeedTool(t, "gcc")
 	secs, err := sections()
 	require.NoError(t, err)
-	root := testRoot(t)
+	root := ctest.Root()
 	path, _ := committedHeader(t)
 	return renderHeader(t, secs), func(header []byte) error { return verifyHeader(root, path, header, secs) }
 }
@@ -55,7 +57,7 @@ func renderedHeader(t *testing.T) ([]byte, func(header []byte) error) {
 // of cgo's export header is refused, naming the function and what differs.
 func TestExportCheckFails(t *testing.T) {
 	exportPath, src := buildExportHeader(t)
-	root := testRoot(t)
+	root := ctest.Root()
 	out, _ := committedHeader(t)
 	_, err := generate(root, exportPath, src, out)
 	require.NoError(t, err, "the unmutated export header must pass")
@@ -133,9 +135,9 @@ func TestExportCheckFails(t *testing.T) {
 }
 
 func TestExportCheckRefusesOtherHeaders(t *testing.T) {
-	requireTool(t, "gcc")
+	ctest.NeedTool(t, "gcc")
 	path, committed := committedHeader(t)
-	_, err := parseExports(testRoot(t), path, committed, skeleton())
+	_, err := parseExports(ctest.Root(), path, committed, skeleton())
 	require.ErrorContains(t, err, "not the export header of capi")
 }
 

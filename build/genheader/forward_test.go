@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"modernc.org/cc/v4"
+
+	"github.com/nxpop3/nxpop3/internal/ctest"
 )
 
 // TestForwardersDefined checks the header's promise about the vendor's
@@ -17,8 +19,8 @@ import (
 // forward.c defines no other. cgo's export header cannot show these, since
 // they are C functions, not Go exports.
 func TestForwardersDefined(t *testing.T) {
-	requireTool(t, "gcc")
-	root := testRoot(t)
+	ctest.NeedTool(t, "gcc")
+	root := ctest.Root()
 	path := filepath.Join(root, "capi", "forward.c")
 	src, err := os.ReadFile(path)
 	require.NoError(t, err)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/internal/ctest"
 )
 
 // TestHeaderUpToDate regenerates the header from a fresh build of capi: an
@@ -16,7 +18,7 @@ import (
 func TestHeaderUpToDate(t *testing.T) {
 	exportPath, src := buildExportHeader(t)
 	path, committed := committedHeader(t)
-	got, err := generate(testRoot(t), exportPath, src, path)
+	got, err := generate(ctest.Root(), exportPath, src, path)
 	require.NoError(t, err)
 	require.Equal(t, string(committed), string(got), "stale header: run make header")
 }
@@ -35,7 +37,7 @@ func TestRenderMatchesCommitted(t *testing.T) {
 func TestForwardMatchesCommitted(t *testing.T) {
 	secs, err := sections()
 	require.NoError(t, err)
-	committed, err := os.ReadFile(filepath.Join(testRoot(t), "capi", forwardName))
+	committed, err := os.ReadFile(filepath.Join(ctest.Root(), "capi", forwardName))
 	require.NoError(t, err)
 	require.Equal(t, string(committed), string(renderForward(secs)), "stale capi/forward.c: run make header")
 }
@@ -46,7 +48,7 @@ func TestForwardMatchesCommitted(t *testing.T) {
 func TestHeaderDocumentsEveryCall(t *testing.T) {
 	secs, err := sections()
 	require.NoError(t, err)
-	docs, err := exportDocs(testRoot(t))
+	docs, err := exportDocs(ctest.Root())
 	require.NoError(t, err)
 	_, committed := committedHeader(t)
 	h := string(committed)
@@ -77,9 +79,9 @@ func TestHeaderDocumentsEveryCall(t *testing.T) {
 func TestRenderRefusesUndocumented(t *testing.T) {
 	secs, err := sections()
 	require.NoError(t, err)
-	srcs, err := capiSources(testRoot(t))
+	srcs, err := capiSources(ctest.Root())
 	require.NoError(t, err)
-	path := filepath.Join(testRoot(t), "capi", "vendor.go")
+	path := filepath.Join(ctest.Root(), "capi", "vendor.go")
 	src := srcs[path]
 	require.NotEmpty(t, src)
 	for _, m := range []mutation{
@@ -125,7 +127,7 @@ func TestSkeletonDeclaresNoFunctions(t *testing.T) {
 // header, naming the file, without writing anything.
 func TestCheckMode(t *testing.T) {
 	exportPath, _ := buildExportHeader(t)
-	root := testRoot(t)
+	root := ctest.Root()
 	dir := t.TempDir()
 	header := filepath.Join(dir, headerName)
 	forward := filepath.Join(dir, forwardName)

@@ -17,6 +17,7 @@ type acceptor struct {
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
 	sessions int
+	active   int // sessions whose handler has not returned
 	closed   bool
 }
 
@@ -47,6 +48,7 @@ func (a *acceptor) serve(handle func(c net.Conn, session int), logf func(format 
 			}
 			a.conns[c] = struct{}{}
 			a.sessions++
+			a.active++
 			n := a.sessions
 			a.wg.Add(1)
 			a.mu.Unlock()
@@ -55,6 +57,7 @@ func (a *acceptor) serve(handle func(c net.Conn, session int), logf func(format 
 				handle(c, n)
 				a.mu.Lock()
 				delete(a.conns, c)
+				a.active--
 				a.mu.Unlock()
 			}()
 		}
@@ -84,6 +87,24 @@ func (a *acceptor) stop() error {
 	}
 	a.wg.Wait()
 	return err
+}
+
+// idle waits until no session is running, polling, for at most timeout,
+// and reports whether it got there.
+func (a *acceptor) idle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		a.mu.Lock()
+		n := a.active
+		a.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // count returns the number of connections accepted so far.

@@ -38,7 +38,7 @@ func (c *rawClient) challenge() string {
 
 func authServer(t *testing.T, opts Options) (*Server, *rawClient) {
 	t.Helper()
-	s := newTestServer(t, opts)
+	s := Start(t, opts)
 	s.AddUser("tim", "tanstaaftanstaaf", []byte("m\r\n")).SetToken("ya29.tok")
 	c, _ := connect(t, s)
 	return s, c

@@ -2,6 +2,7 @@ package pop3test
 
 import (
 	"bytes"
+	"strings"
 )
 
 var (
@@ -9,17 +10,34 @@ var (
 	crlf  = []byte("\r\n")
 )
 
-// sendData writes data as the body of a multi-line reply: dot-stuffed,
-// with a CRLF appended if a non-empty message lacks one, then the ".\r\n"
-// terminator. Errors stick in the bufio.Writer and end the session at the
-// next flush.
+// Stuff returns msg as a server sends it after +OK: dot-stuffed, with CRLF
+// appended unless msg is empty or ends in CRLF, then the terminating
+// ".\r\n" (RFC 1939, section 3). A message ending in a bare LF gets a CRLF
+// too, since the terminator is CRLF "." CRLF and a bare LF before the dot
+// would not make one. It is what Server sends, for building the replies of
+// a Script.
+func Stuff(msg []byte) string {
+	var b strings.Builder
+	b.Grow(len(msg) + 5)
+	writeStuffed(&b, msg)
+	return b.String()
+}
+
+// stuffWriter is what writeStuffed writes to: a bufio.Writer, whose
+// errors stick until its next flush, or a strings.Builder.
+type stuffWriter interface {
+	Write([]byte) (int, error)
+	WriteByte(byte) error
+	WriteString(string) (int, error)
+}
+
+// writeStuffed writes data as Stuff returns it.
 //
 // Only the lines that start with a dot need an extra byte, so the search
 // is for "\n." and everything between hits goes to the writer in one
 // piece; bufio passes large pieces straight to the connection, so a big
 // message is never copied.
-func (ss *session) sendData(data []byte) {
-	w := ss.w
+func writeStuffed(w stuffWriter, data []byte) {
 	if len(data) > 0 && data[0] == '.' {
 		w.WriteByte('.')
 	}
@@ -40,9 +58,14 @@ func (ss *session) sendData(data []byte) {
 	w.WriteString(".\r\n")
 }
 
-// top returns the header, the blank line and the first n body lines of msg
-// (RFC 1939 TOP). A message without a blank line is all header.
-func top(msg []byte, n int) []byte {
+// sendData writes data as the body of a multi-line reply (see Stuff).
+// Errors stick in the bufio.Writer and end the session at the next flush.
+func (ss *session) sendData(data []byte) { writeStuffed(ss.w, data) }
+
+// Top returns what TOP n answers for msg (RFC 1939): the header, the blank
+// line and the first n lines of the body, everything when it has fewer. A
+// message without a blank line is all header.
+func Top(msg []byte, n int) []byte {
 	end := bodyStart(msg)
 	for ; n > 0 && end < len(msg); n-- {
 		i := bytes.IndexByte(msg[end:], '\n')

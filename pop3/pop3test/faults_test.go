@@ -17,7 +17,7 @@ const fixedGreeting = "+OK nxpop3 test server ready <1@x>\r\n"
 
 func TestFaultWriteChunk(t *testing.T) {
 	const delay = 20 * time.Millisecond
-	s := newTestServer(t, Options{Timestamp: "<1@x>", Faults: &Faults{WriteChunk: 5, ChunkDelay: delay}})
+	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{WriteChunk: 5, ChunkDelay: delay}})
 	start := time.Now()
 	c := dial(t, s)
 	buf := make([]byte, 100)
@@ -32,7 +32,7 @@ func TestFaultWriteChunk(t *testing.T) {
 }
 
 func TestFaultWriteChunkByteByByte(t *testing.T) {
-	s := newTestServer(t, Options{Faults: &Faults{WriteChunk: 1}})
+	s := Start(t, Options{Faults: &Faults{WriteChunk: 1}})
 	s.AddUser("u", "p", []byte(".a\r\n.\r\nb\r\n"))
 	c, _ := connect(t, s)
 	c.login("u", "p")
@@ -41,7 +41,7 @@ func TestFaultWriteChunkByteByByte(t *testing.T) {
 }
 
 func TestFaultCloseAfterBytes(t *testing.T) {
-	s := newTestServer(t, Options{Timestamp: "<1@x>", Faults: &Faults{CloseAfterBytes: 10}})
+	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{CloseAfterBytes: 10}})
 	c := dial(t, s)
 	got, err := io.ReadAll(c.conn)
 	require.NoError(t, err, "orderly close")
@@ -53,7 +53,7 @@ func TestFaultCloseAfterBytesInMessage(t *testing.T) {
 	greeting := "+OK nxpop3 test server ready <1@x>\r\n"
 	login := "+OK send PASS\r\n+OK u's maildrop has 1 messages (1002 octets)\r\n+OK 1002 octets\r\n"
 	limit := int64(len(greeting) + len(login) + 500)
-	s := newTestServer(t, Options{Timestamp: "<1@x>", Faults: &Faults{CloseAfterBytes: limit}})
+	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{CloseAfterBytes: limit}})
 	s.AddUser("u", "p", msg)
 	c := dial(t, s)
 	c.send("USER u", "PASS p", "RETR 1")
@@ -66,7 +66,7 @@ func TestFaultResetAfterBytes(t *testing.T) {
 	// The reset comes after the greeting: one that beats the client's
 	// connect() would be reported by Dial instead.
 	limit := int64(len(fixedGreeting) + 10)
-	s := newTestServer(t, Options{Timestamp: "<1@x>", Faults: &Faults{ResetAfterBytes: limit, CloseAfterBytes: limit + 1}})
+	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{ResetAfterBytes: limit, CloseAfterBytes: limit + 1}})
 	c := dial(t, s)
 	assert.Equal(t, fixedGreeting, c.line()+"\r\n")
 	c.send("CAPA")
@@ -78,19 +78,19 @@ func TestFaultResetAfterBytes(t *testing.T) {
 }
 
 func TestFaultGreeting(t *testing.T) {
-	s := newTestServer(t, Options{Faults: &Faults{Greeting: "-ERR busy\r\n", CloseAfterGreeting: true}})
+	s := Start(t, Options{Faults: &Faults{Greeting: "-ERR busy\r\n", CloseAfterGreeting: true}})
 	c := dial(t, s)
 	assert.Equal(t, "-ERR busy", c.line())
 	c.expectEOF()
 
-	s = newTestServer(t, Options{Faults: &Faults{Greeting: "+OK no crlf"}})
+	s = Start(t, Options{Faults: &Faults{Greeting: "+OK no crlf"}})
 	c = dial(t, s)
 	c.send("NOOP")
 	assert.Equal(t, "+OK no crlf-ERR command not valid before login", c.line(), "session goes on")
 }
 
 func TestFaultNoGreeting(t *testing.T) {
-	s := newTestServer(t, Options{Faults: &Faults{NoGreeting: true}})
+	s := Start(t, Options{Faults: &Faults{NoGreeting: true}})
 	c := dial(t, s)
 	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(100*time.Millisecond)))
 	_, err := c.r.ReadByte()
@@ -102,7 +102,7 @@ func TestFaultNoGreeting(t *testing.T) {
 
 func TestFaultReply(t *testing.T) {
 	var seen []string
-	s := newTestServer(t, Options{Faults: &Faults{Reply: func(cmd string) (string, bool, bool) {
+	s := Start(t, Options{Faults: &Faults{Reply: func(cmd string) (string, bool, bool) {
 		seen = append(seen, cmd)
 		switch cmd {
 		case "STAT":
@@ -128,7 +128,7 @@ func TestFaultReply(t *testing.T) {
 }
 
 func TestFaultReplyDuringSASL(t *testing.T) {
-	s := newTestServer(t, Options{Faults: &Faults{Reply: func(cmd string) (string, bool, bool) {
+	s := Start(t, Options{Faults: &Faults{Reply: func(cmd string) (string, bool, bool) {
 		if cmd == "*" {
 			return "+OK not really\r\n", false, true
 		}
@@ -143,7 +143,7 @@ func TestFaultReplyDuringSASL(t *testing.T) {
 }
 
 func TestFaultDropBeforeQuitReply(t *testing.T) {
-	s := newTestServer(t, Options{Faults: &Faults{DropBeforeQuitReply: true}})
+	s := Start(t, Options{Faults: &Faults{DropBeforeQuitReply: true}})
 	m := s.AddUser("u", "p", []byte("m\r\n"))
 	c, _ := connect(t, s)
 	c.login("u", "p")
@@ -156,7 +156,7 @@ func TestFaultDropBeforeQuitReply(t *testing.T) {
 
 func TestReplyDelayPerBatch(t *testing.T) {
 	const delay = 30 * time.Millisecond
-	s := newTestServer(t, Options{ReplyDelay: delay})
+	s := Start(t, Options{ReplyDelay: delay})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	c.login("u", "p")

@@ -21,14 +21,6 @@ type rawClient struct {
 	r    *bufio.Reader
 }
 
-func newTestServer(t *testing.T, opts Options) *Server {
-	t.Helper()
-	s, err := NewServer(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, s.Close()) })
-	return s
-}
-
 // dial connects without reading the greeting.
 func dial(t *testing.T, s *Server) *rawClient {
 	t.Helper()

@@ -148,25 +148,6 @@ var (
 	StdTimestamp = "<1896.697170952@dbc.mtview.ca.us>"
 )
 
-// Stuff returns msg dot-stuffed and terminated, as a server sends it
-// after +OK.
-func Stuff(msg []byte) string {
-	var b strings.Builder
-	bol := true
-	for _, c := range msg {
-		if bol && c == '.' {
-			b.WriteByte('.')
-		}
-		b.WriteByte(c)
-		bol = c == '\n'
-	}
-	if len(msg) > 0 && !bol {
-		b.WriteString("\r\n")
-	}
-	b.WriteString(".\r\n")
-	return b.String()
-}
-
 func stdGreeting() Step { return SendLine("+OK POP3 server ready " + StdTimestamp) }
 
 // stdAnswers are the replies of a well-behaved server to the flows'

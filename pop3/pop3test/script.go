@@ -153,6 +153,18 @@ func (s *Scripted) Close() error {
 	return s.Err()
 }
 
+// Wait waits, for at most timeout, until every session accepted so far has
+// ended, the script played out, a deviation found or the client gone, and
+// returns Err, or an error if a session is still running: a client that
+// stopped short of the script while keeping its connection. Call it once
+// the client is done (closed) to check that it followed the whole script.
+func (s *Scripted) Wait(timeout time.Duration) error {
+	if !s.idle(timeout) {
+		return fmt.Errorf("pop3test: script sessions still running after %v", timeout)
+	}
+	return s.Err()
+}
+
 // Err returns the first deviation from the script, nil if there was none.
 func (s *Scripted) Err() error {
 	s.mu.Lock()

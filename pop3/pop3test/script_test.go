@@ -191,3 +191,35 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestScriptedWait: Wait tells a client that followed the whole script from
+// one that hung up early and one that stopped short but stayed connected.
+func TestScriptedWait(t *testing.T) {
+	script := []Step{SendLine("+OK hi"), Expect("QUIT"), SendLine("+OK bye")}
+	t.Run("followed", func(t *testing.T) {
+		s := newScripted(t, script...)
+		c := dialScripted(t, s)
+		assert.Equal(t, "+OK hi\r\n", c.line())
+		c.send("QUIT")
+		assert.Equal(t, "+OK bye\r\n", c.line())
+		c.conn.Close()
+		require.NoError(t, s.Wait(5*time.Second))
+	})
+	t.Run("hung up early", func(t *testing.T) {
+		s := newScripted(t, script...)
+		c := dialScripted(t, s)
+		assert.Equal(t, "+OK hi\r\n", c.line())
+		c.conn.Close()
+		var d *Deviation
+		require.ErrorAs(t, s.Wait(5*time.Second), &d)
+		assert.Equal(t, "hang-up", d.Got)
+		assert.Equal(t, 1, d.Step)
+	})
+	t.Run("stopped short", func(t *testing.T) {
+		s := newScripted(t, script...)
+		c := dialScripted(t, s)
+		assert.Equal(t, "+OK hi\r\n", c.line())
+		err := s.Wait(100 * time.Millisecond)
+		require.ErrorContains(t, err, "still running")
+	})
+}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestGreetingDefault(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	_, g1 := connect(t, s)
 	_, g2 := connect(t, s)
 	assert.Regexp(t, `^\+OK nxpop3 test server ready <\d+\.\d+@pop3test>$`, g1)
@@ -20,17 +20,17 @@ func TestGreetingDefault(t *testing.T) {
 }
 
 func TestGreetingOptions(t *testing.T) {
-	s := newTestServer(t, Options{Greeting: "hello", Timestamp: "<1.2@x>"})
+	s := Start(t, Options{Greeting: "hello", Timestamp: "<1.2@x>"})
 	_, g := connect(t, s)
 	assert.Equal(t, "+OK hello <1.2@x>", g)
 
-	s = newTestServer(t, Options{NoTimestamp: true})
+	s = Start(t, Options{NoTimestamp: true})
 	_, g = connect(t, s)
 	assert.Equal(t, "+OK "+DefaultGreeting, g)
 }
 
 func TestCAPA(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	c, _ := connect(t, s)
 	require.Equal(t, "+OK capability list follows", c.cmd("CAPA"))
 	assert.Equal(t, []string{
@@ -38,7 +38,7 @@ func TestCAPA(t *testing.T) {
 		"SASL PLAIN LOGIN CRAM-MD5 XOAUTH2", "IMPLEMENTATION pop3test",
 	}, c.multi())
 
-	s = newTestServer(t, Options{Pipelining: true, STLS: true, DisableUser: true, SASL: []string{"XOAUTH2"}})
+	s = Start(t, Options{Pipelining: true, STLS: true, DisableUser: true, SASL: []string{"XOAUTH2"}})
 	c, _ = connect(t, s)
 	require.Equal(t, "+OK capability list follows", c.cmd("capa"))
 	assert.Equal(t, []string{
@@ -46,13 +46,13 @@ func TestCAPA(t *testing.T) {
 		"SASL XOAUTH2", "STLS", "IMPLEMENTATION pop3test",
 	}, c.multi())
 
-	s = newTestServer(t, Options{SASL: []string{}, NoCAPA: true})
+	s = Start(t, Options{SASL: []string{}, NoCAPA: true})
 	c, _ = connect(t, s)
 	assert.Regexp(t, `^-ERR`, c.cmd("CAPA"))
 }
 
 func TestCAPAInTransaction(t *testing.T) {
-	s := newTestServer(t, Options{STLS: true, SASL: []string{}})
+	s := Start(t, Options{STLS: true, SASL: []string{}})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	c.login("u", "p")
@@ -66,7 +66,7 @@ func TestBadSASLOption(t *testing.T) {
 }
 
 func TestUserPass(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	s.AddUser("alice", "pass word", []byte("a\r\n"), []byte("bc\r\n"))
 	c, _ := connect(t, s)
 
@@ -85,7 +85,7 @@ func TestUserPass(t *testing.T) {
 }
 
 func TestDisableUser(t *testing.T) {
-	s := newTestServer(t, Options{DisableUser: true})
+	s := Start(t, Options{DisableUser: true})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	assert.Regexp(t, `^-ERR`, c.cmd("USER u"))
@@ -93,7 +93,7 @@ func TestDisableUser(t *testing.T) {
 }
 
 func TestAPOPRFC1939Vector(t *testing.T) {
-	s := newTestServer(t, Options{Timestamp: "<1896.697170952@dbc.mtview.ca.us>"})
+	s := Start(t, Options{Timestamp: "<1896.697170952@dbc.mtview.ca.us>"})
 	s.AddUser("mrose", "tanstaaf", []byte("x\r\n"))
 	c, g := connect(t, s)
 	require.True(t, strings.HasSuffix(g, " <1896.697170952@dbc.mtview.ca.us>"))
@@ -107,7 +107,7 @@ func TestAPOPRFC1939Vector(t *testing.T) {
 }
 
 func TestAPOPGeneratedTimestamp(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	s.AddUser("u", "secret")
 	c, g := connect(t, s)
 	ts := g[strings.Index(g, "<"):]
@@ -120,7 +120,7 @@ func TestAPOPUnavailable(t *testing.T) {
 		"NoTimestamp": {NoTimestamp: true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := newTestServer(t, opts)
+			s := Start(t, opts)
 			s.AddUser("u", "p")
 			c, _ := connect(t, s)
 			assert.Equal(t, "-ERR APOP not supported", c.cmd("APOP u "+apopDigest("<a@b>", "p")))
@@ -129,7 +129,7 @@ func TestAPOPUnavailable(t *testing.T) {
 }
 
 func TestInUse(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	m := s.AddUser("u", "p", []byte("1\r\n"))
 	c1, _ := connect(t, s)
 	c1.login("u", "p")
@@ -147,7 +147,7 @@ func TestInUse(t *testing.T) {
 }
 
 func TestUnknownAndLongCommands(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	assert.Equal(t, "-ERR unknown command", c.cmd("XYZZY"))
@@ -161,7 +161,7 @@ func TestUnknownAndLongCommands(t *testing.T) {
 }
 
 func TestBareLF(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	c, _ := connect(t, s)
 	_, err := c.conn.Write([]byte("NOOP\n"))
 	require.NoError(t, err)
@@ -169,7 +169,7 @@ func TestBareLF(t *testing.T) {
 }
 
 func TestCommandsRecorded(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	c.login("u", "p")
@@ -178,7 +178,7 @@ func TestCommandsRecorded(t *testing.T) {
 }
 
 func TestAddUserTwice(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	m1 := s.AddUser("u", "old", []byte("1\r\n"))
 	m2 := s.AddUser("u", "new", []byte("2\r\n"))
 	assert.Same(t, m1, m2)
@@ -224,7 +224,7 @@ func TestIPv6(t *testing.T) {
 func TestLogf(t *testing.T) {
 	var lines []string
 	logged := make(chan struct{})
-	s := newTestServer(t, Options{Logf: func(format string, args ...any) {
+	s := Start(t, Options{Logf: func(format string, args ...any) {
 		select {
 		case <-logged:
 		default:

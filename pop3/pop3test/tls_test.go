@@ -12,7 +12,7 @@ import (
 )
 
 func TestSTLS(t *testing.T) {
-	s := newTestServer(t, Options{STLS: true, RequireTLSForAuth: true})
+	s := Start(t, Options{STLS: true, RequireTLSForAuth: true})
 	s.AddUser("u", "p", []byte("secret mail\r\n"))
 	c, _ := connect(t, s)
 	c.cmd("CAPA")
@@ -33,7 +33,7 @@ func TestSTLS(t *testing.T) {
 }
 
 func TestSTLSNotOffered(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	c, _ := connect(t, s)
 	c.cmd("CAPA")
 	assert.NotContains(t, c.multi(), "STLS")
@@ -41,7 +41,7 @@ func TestSTLSNotOffered(t *testing.T) {
 }
 
 func TestSTLSOnlyInAuthorization(t *testing.T) {
-	s := newTestServer(t, Options{STLS: true})
+	s := Start(t, Options{STLS: true})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	c.login("u", "p")
@@ -49,7 +49,7 @@ func TestSTLSOnlyInAuthorization(t *testing.T) {
 }
 
 func TestSTLSDiscardsPlaintextAfterCommand(t *testing.T) {
-	s := newTestServer(t, Options{STLS: true})
+	s := Start(t, Options{STLS: true})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	// A command injected behind STLS must not be executed over TLS.
@@ -64,7 +64,7 @@ func TestSTLSDiscardsPlaintextAfterCommand(t *testing.T) {
 }
 
 func TestImplicitTLS(t *testing.T) {
-	s := newTestServer(t, Options{ImplicitTLS: true, STLS: true, RequireTLSForAuth: true})
+	s := Start(t, Options{ImplicitTLS: true, STLS: true, RequireTLSForAuth: true})
 	s.AddUser("u", "p", []byte("x\r\n"))
 	c := dialTLS(t, s)
 	assert.Regexp(t, `^\+OK `, c.line())
@@ -85,7 +85,7 @@ func TestImplicitTLS(t *testing.T) {
 }
 
 func TestCertificate(t *testing.T) {
-	s := newTestServer(t, Options{ImplicitTLS: true})
+	s := Start(t, Options{ImplicitTLS: true})
 	block, _ := pem.Decode(s.CACertPEM())
 	require.NotNil(t, block)
 	ca, err := x509.ParseCertificate(block.Bytes)
@@ -111,6 +111,6 @@ func TestCertificate(t *testing.T) {
 	assert.Error(t, err, "not trusted without the CA")
 
 	// Each server has its own CA.
-	s2 := newTestServer(t, Options{})
+	s2 := Start(t, Options{})
 	assert.NotEqual(t, s.CACertPEM(), s2.CACertPEM())
 }

@@ -32,7 +32,7 @@ func (ss *session) transaction(verb, arg string) bool {
 			break
 		}
 		ss.ok("top of message follows")
-		ss.sendData(top(m.data, n))
+		ss.sendData(Top(m.data, n))
 	case "DELE":
 		if i, m := ss.message(arg); m != nil {
 			ss.deleted[m] = true

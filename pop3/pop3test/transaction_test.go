@@ -21,7 +21,7 @@ var (
 
 func loggedIn(t *testing.T, opts Options, msgs ...[]byte) (*Server, *Mailbox, *rawClient) {
 	t.Helper()
-	s := newTestServer(t, opts)
+	s := Start(t, opts)
 	m := s.AddUser("u", "p", msgs...)
 	c, _ := connect(t, s)
 	c.login("u", "p")
@@ -132,7 +132,7 @@ func TestDroppedConnectionCommitsNothing(t *testing.T) {
 }
 
 func TestQuitInAuthorization(t *testing.T) {
-	s := newTestServer(t, Options{})
+	s := Start(t, Options{})
 	c, _ := connect(t, s)
 	assert.Equal(t, "+OK bye", c.cmd("QUIT"))
 	c.expectEOF()
@@ -219,4 +219,36 @@ func BenchmarkRETR64MiB(b *testing.B) {
 		io.WriteString(conn, "RETR 1\r\n")
 		readUntil("\r\n.\r\n")
 	}
+}
+
+// TestStuff: the stuffer a Script's replies use is the one Server sends
+// with, so both follow the same rule for every line ending, including a
+// message that ends in a bare LF (CRLF added: RFC 1939's terminator is
+// CRLF "." CRLF).
+func TestStuff(t *testing.T) {
+	cases := []struct{ msg, want string }{
+		{"", ".\r\n"},
+		{"a\r\n", "a\r\n.\r\n"},
+		{"no newline", "no newline\r\n.\r\n"},
+		{".x\n.y\n", "..x\n..y\n\r\n.\r\n"},
+		{".\r\n..\r\nmid.dle\r\n", "..\r\n...\r\nmid.dle\r\n.\r\n"},
+	}
+	msgs := make([][]byte, len(cases))
+	for i, c := range cases {
+		msgs[i] = []byte(c.msg)
+		assert.Equal(t, c.want, Stuff([]byte(c.msg)), "%q", c.msg)
+	}
+	_, _, c := loggedIn(t, Options{}, msgs...)
+	for i, tc := range cases {
+		c.cmd(fmt.Sprintf("RETR %d", i+1))
+		assert.Equal(t, tc.want, string(c.rawBody()), "Server sends %q as Stuff does", tc.msg)
+	}
+}
+
+func TestTopOf(t *testing.T) {
+	msg := []byte("A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n")
+	assert.Equal(t, "A: 1\r\nB: 2\r\n\r\n", string(Top(msg, 0)))
+	assert.Equal(t, "A: 1\r\nB: 2\r\n\r\nl1\r\n", string(Top(msg, 1)))
+	assert.Equal(t, string(msg), string(Top(msg, 9)))
+	assert.Equal(t, "only header\r\n", string(Top([]byte("only header\r\n"), 3)))
 }
