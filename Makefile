@@ -15,6 +15,9 @@ FUZZTIME ?= 10m
 # duration-limited run with "context deadline exceeded" at its end on a busy
 # machine (golang/go#75804, fixed in Go 1.27).
 FUZZCOUNT ?= 50000x
+FUZZ    := FuzzDotReader FuzzReply FuzzSession
+# $(call fuzz,LIMIT): each fuzz target of pop3 in turn, for -fuzztime LIMIT.
+fuzz = for f in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(1) ./pop3 || exit 1; done
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
 GOSRC   := $(shell find pop3 capi nxhost -name '*.go' -not -name '*_test.go') $(wildcard capi/*.c capi/*.h nxhost/*.c nxhost/*.h)
 HEADERS := $(wildcard include/*.h)
@@ -46,14 +49,16 @@ $(BIN)/pop3testd: $(shell find pop3 -name '*.go' -not -name '*_test.go')
 header: $(LIB) ## regenerate include/nx_pop3_client.h (each call documented from its Go doc comment) and capi/forward.c, checked against the vendor's prototypes
 	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c
 
-test: $(LIB) ## vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo
+test: $(LIB) fmt-check ## gofmt and vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo
 	$(GO) vet ./...
 	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c -check
 	$(GO) test -race -count=1 -timeout 20m ./...
-	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime $(FUZZCOUNT) ./pop3
-	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime $(FUZZCOUNT) ./pop3
-	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime $(FUZZCOUNT) ./pop3
+	$(call fuzz,$(FUZZCOUNT))
 	$(MAKE) link-check demo
+
+fmt-check: ## fail if a Go file is not gofmt-formatted
+	@files=$$(gofmt -l $$(find . -name '*.go' -not -path './build/out/*')); \
+	if [ -n "$$files" ]; then echo "not gofmt-formatted (run gofmt -w):"; echo "$$files"; exit 1; fi
 
 link-check: all ## link a C program the two documented ways: pkg-config with the archive, and the shared library
 	$(CC) $(CFLAGS) cexamples/demo.c $$(PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs nxpop3) -o $(BUILD)/demo-pkgconfig
@@ -63,9 +68,7 @@ link-check: all ## link a C program the two documented ways: pkg-config with the
 
 stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions, 50 C threads; 10 minutes of fuzzing per target
 	NXPOP3_STRESS=1 $(GO) test -count=1 -run 'Stress' -v -timeout 30m ./pop3 ./capi
-	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime $(FUZZTIME) ./pop3
-	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime $(FUZZTIME) ./pop3
-	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime $(FUZZTIME) ./pop3
+	$(call fuzz,$(FUZZTIME))
 
 bench: ## benchmarks: Go core and C API download speed, pipelined against sequential
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3 ./capi
@@ -85,4 +88,4 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a p
 clean: ## remove build outputs
 	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared
 
-.PHONY: help all header test link-check stress bench demo clean
+.PHONY: help all header test fmt-check link-check stress bench demo clean

@@ -29,7 +29,7 @@ func call(p *C.NX_POP3_CLIENT, fn func(c *client) error) (st C.UINT) {
 	}
 	if c.isCallbackThread() {
 		// Waiting for the lock this thread already holds would deadlock.
-		setError(p, fail(nxCallerError, "called from this client's own callback"))
+		setError(p, statusErrorf(nxCallerError, "called from this client's own callback"))
 		return nxCallerError
 	}
 	c.mu.Lock()

@@ -55,7 +55,7 @@ func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
 	return t
 }
 
-// connectTo lets a host run firmware code whose server address is fixed for
+// redirect lets a host run firmware code whose server address is fixed for
 // its target network: NXPOP3_CONNECT_TO=host:port redirects every client.
 func (t *target) redirect() {
 	if to := os.Getenv("NXPOP3_CONNECT_TO"); to != "" {
@@ -82,7 +82,7 @@ func nx_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.U
 			return nxPtrError
 		}
 		if server_ip_address == 0 || server_ip_address > 0xFFFFFFFF {
-			return failCreate(client_ptr, fail(nxParamError, "server address 0 or not IPv4"))
+			return failCreate(client_ptr, statusErrorf(nxParamError, "server address 0 or not IPv4"))
 		}
 		a := uint32(server_ip_address)
 		host := net.IPv4(byte(a>>24), byte(a>>16), byte(a>>8), byte(a)).String()
@@ -156,7 +156,7 @@ func duoHost(a *C.NXD_ADDRESS) (string, error) {
 	case C.NX_IP_VERSION_V4:
 		v := uint32(words[0])
 		if v == 0 {
-			return "", fail(nxParamError, "server address 0")
+			return "", statusErrorf(nxParamError, "server address 0")
 		}
 		return net.IPv4(byte(v>>24), byte(v>>16), byte(v>>8), byte(v)).String(), nil
 	case C.NX_IP_VERSION_V6:
@@ -168,11 +168,11 @@ func duoHost(a *C.NXD_ADDRESS) (string, error) {
 			zero = zero && v == 0
 		}
 		if zero {
-			return "", fail(nxParamError, "server address ::")
+			return "", statusErrorf(nxParamError, "server address ::")
 		}
 		return ip.String(), nil
 	}
-	return "", fail(nxParamError, "address version %d is neither 4 nor 6", a.nxd_ip_version)
+	return "", statusErrorf(nxParamError, "address version %d is neither 4 nor 6", a.nxd_ip_version)
 }
 
 // failCreate records why a create failed, in a struct that is not a client.
@@ -190,16 +190,16 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 		return nxInvalidState // never overwrite a live client: its session would leak
 	}
 	if C.nxhost_pool_valid(pool) == 0 {
-		return failCreate(p, fail(nxPtrError, "packet pool not created"))
+		return failCreate(p, statusErrorf(nxPtrError, "packet pool not created"))
 	}
 	if C.nxhost_ip_valid(ip) == 0 {
-		return failCreate(p, fail(nxParamError, "IP instance not created"))
+		return failCreate(p, statusErrorf(nxParamError, "IP instance not created"))
 	}
 	if C.nxhost_ip_tcp_enabled(ip) == 0 {
-		return failCreate(p, fail(nxNotEnabled, "TCP not enabled on the IP instance"))
+		return failCreate(p, statusErrorf(nxNotEnabled, "TCP not enabled on the IP instance"))
 	}
 	if port == 0 || port > 65535 {
-		return failCreate(p, fail(nxParamError, "server port %d", port))
+		return failCreate(p, statusErrorf(nxParamError, "server port %d", port))
 	}
 	name, err := cString(cname, "user name")
 	if err != nil {
@@ -210,7 +210,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 		return failCreate(p, err)
 	}
 	if name == "" || strings.ContainsAny(name, "\r\n") || strings.ContainsAny(pass, "\r\n") {
-		return failCreate(p, fail(nxParamError, "empty user name, or CR or LF in a credential"))
+		return failCreate(p, statusErrorf(nxParamError, "empty user name, or CR or LF in a credential"))
 	}
 	t.redirect()
 
@@ -284,7 +284,7 @@ func readOptions(p *C.NX_POP3_CLIENT_OPTIONS) (C.NX_POP3_CLIENT_OPTIONS, error) 
 	}
 	size := p.nx_pop3_options_size
 	if size < C.ULONG(unsafe.Sizeof(p.nx_pop3_options_size)) || size > maxOptionsSize {
-		return o, fail(nxParamError, "options size %d: call nx_pop3_client_options_init first", size)
+		return o, statusErrorf(nxParamError, "options size %d: call nx_pop3_client_options_init first", size)
 	}
 	C.memcpy(unsafe.Pointer(&o), unsafe.Pointer(p), C.size_t(min(size, C.sizeof_NX_POP3_CLIENT_OPTIONS)))
 	return o, nil
@@ -318,11 +318,11 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 		host = optHost
 	}
 	if host == "" {
-		return nil, fail(nxPtrError, "neither a server address nor options host")
+		return nil, statusErrorf(nxPtrError, "neither a server address nor options host")
 	}
 	method, ok := authMethods[o.nx_pop3_options_auth]
 	if !ok {
-		return nil, fail(nxParamError, "unknown authentication method %d", o.nx_pop3_options_auth)
+		return nil, statusErrorf(nxParamError, "unknown authentication method %d", o.nx_pop3_options_auth)
 	}
 	t := defaultTarget(host, port, C.NX_FALSE)
 	t.apop = method == pop3.AuthAPOP
@@ -338,7 +338,7 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	case C.NX_POP3_TLS_IMPLICIT:
 		t.dialer.TLS = pop3.TLSImplicit
 	default:
-		return nil, fail(nxParamError, "unknown TLS mode %d", o.nx_pop3_options_tls)
+		return nil, statusErrorf(nxParamError, "unknown TLS mode %d", o.nx_pop3_options_tls)
 	}
 	cfg := &tls.Config{InsecureSkipVerify: o.nx_pop3_options_verify == 0}
 	if cfg.ServerName, err = optionString(o.nx_pop3_options_server_name, "server name"); err != nil {
@@ -351,11 +351,11 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return nil, fail(nxParamError, "CA file: %v", err)
+			return nil, statusErrorf(nxParamError, "CA file: %v", err)
 		}
 		cfg.RootCAs = x509.NewCertPool()
 		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fail(nxParamError, "CA file %s holds no PEM certificate", caFile)
+			return nil, statusErrorf(nxParamError, "CA file %s holds no PEM certificate", caFile)
 		}
 	}
 	t.dialer.TLSConfig = cfg

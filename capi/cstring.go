@@ -17,7 +17,7 @@ const maxCredential = 64 * 1024
 func cString(s *C.CHAR, what string) (string, error) {
 	n := C.strnlen(s, maxCredential+1)
 	if n > maxCredential {
-		return "", fail(nxParamError, "%s longer than %d bytes", what, maxCredential)
+		return "", statusErrorf(nxParamError, "%s longer than %d bytes", what, maxCredential)
 	}
 	return C.GoStringN(s, C.int(n)), nil
 }
@@ -35,7 +35,7 @@ func setCString(dst *C.CHAR, n int, s string) {
 func copyOut(buffer *C.CHAR, size C.UINT, s, what string) error {
 	setCString(buffer, int(size), s)
 	if len(s) >= int(size) {
-		return fail(nxSizeError, "%s of %d bytes cut to fit a buffer of %d", what, len(s), size)
+		return statusErrorf(nxSizeError, "%s of %d bytes cut to fit a buffer of %d", what, len(s), size)
 	}
 	return nil
 }

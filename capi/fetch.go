@@ -87,7 +87,7 @@ func nx_pop3_client_mail_items_fetch(client_ptr *C.NX_POP3_CLIENT, items *C.UINT
 			})
 		})
 		if errors.As(err, &stopped) {
-			return fail(stopped.status, "fetch stopped by the callback with status 0x%02X", uint(stopped.status))
+			return statusErrorf(stopped.status, "fetch stopped by the callback with status 0x%02X", uint(stopped.status))
 		}
 		return err
 	})

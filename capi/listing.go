@@ -66,7 +66,7 @@ func nx_pop3_client_capabilities_get(client_ptr *C.NX_POP3_CLIENT, buffer *C.CHA
 	}
 	return call(client_ptr, func(c *client) error {
 		if buffer_size == 0 {
-			return fail(nxSizeError, "buffer size 0")
+			return statusErrorf(nxSizeError, "buffer size 0")
 		}
 		c.endMessage()
 		capa, err := c.pc.Capa(c.ctx)
@@ -98,7 +98,7 @@ func nx_pop3_client_mail_item_uid_get(client_ptr *C.NX_POP3_CLIENT, mail_item C.
 	}
 	return call(client_ptr, func(c *client) error {
 		if buffer_size == 0 {
-			return fail(nxSizeError, "buffer size 0")
+			return statusErrorf(nxSizeError, "buffer size 0")
 		}
 		if err := c.checkItem(mail_item); err != nil {
 			return err

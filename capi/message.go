@@ -71,7 +71,7 @@ func nx_pop3_client_mail_item_top_get(client_ptr *C.NX_POP3_CLIENT, mail_item C.
 			return err
 		}
 		if lines > 1<<31-1 {
-			return fail(nxParamError, "%d lines", lines)
+			return statusErrorf(nxParamError, "%d lines", lines)
 		}
 		c.endMessage()
 		m, err := c.pc.Top(c.ctx, int(mail_item), int(lines))
@@ -102,7 +102,7 @@ func (c *client) endMessage() {
 // the last data is the one marked final, rather than an empty one after it.
 func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 	if c.msg == nil {
-		return nil, 0, false, fail(nxInvalidState, "no message is being downloaded: call nx_pop3_client_mail_item_get first")
+		return nil, 0, false, statusErrorf(nxInvalidState, "no message is being downloaded: call nx_pop3_client_mail_item_get first")
 	}
 	// The packet pointer lands in the struct's vendor field, C memory, so
 	// no Go pointer crosses into C on this hot path.
@@ -111,14 +111,14 @@ func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 	pkt, *slot = *slot, nil
 	if st != C.NX_SUCCESS {
 		if st == C.NX_NO_PACKET {
-			return nil, 0, false, fail(nxNoPacket, "no free packet in the pool; nothing was lost, call again")
+			return nil, 0, false, statusErrorf(nxNoPacket, "no free packet in the pool; nothing was lost, call again")
 		}
-		return nil, 0, false, fail(st, "packet allocation failed with status 0x%02X", uint(st))
+		return nil, 0, false, statusErrorf(st, "packet allocation failed with status 0x%02X", uint(st))
 	}
 	room := int(uintptr(unsafe.Pointer(pkt.nx_packet_data_end)) - uintptr(unsafe.Pointer(pkt.nx_packet_prepend_ptr)))
 	if room <= 0 {
 		C.nx_packet_release(pkt)
-		return nil, 0, false, fail(nxPayload, "packets of this pool have no room for data")
+		return nil, 0, false, statusErrorf(nxPayload, "packets of this pool have no room for data")
 	}
 	// Read straight into the caller's pool memory: one copy, not two.
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(pkt.nx_packet_prepend_ptr)), room)

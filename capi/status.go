@@ -49,8 +49,9 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.msg }
 
-// fail makes a failure capi found itself, with the NetX status it returns.
-func fail(status C.UINT, format string, args ...any) error {
+// statusErrorf makes a failure capi found itself, with the NetX status it
+// returns. (pop3's Client.fail is another thing: it ends a session.)
+func statusErrorf(status C.UINT, format string, args ...any) error {
 	return &statusError{status, fmt.Sprintf(format, args...)}
 }
 

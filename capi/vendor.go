@@ -15,10 +15,10 @@ import "unsafe"
 // sent.
 func (c *client) checkItem(item C.UINT) error {
 	if item == 0 {
-		return fail(nxInvalidIndex, "mail item 0 (items start at 1)")
+		return statusErrorf(nxInvalidIndex, "mail item 0 (items start at 1)")
 	}
 	if c.count < 0 || int64(item) > int64(c.count) {
-		return fail(nxInvalidItem, "mail item %d is above the count of the last STAT (%d)", item, max(c.count, 0))
+		return statusErrorf(nxInvalidItem, "mail item %d is above the count of the last STAT (%d)", item, max(c.count, 0))
 	}
 	return nil
 }

@@ -25,7 +25,6 @@ type Message struct {
 	verb string
 	c    *Client
 	d    *dotReader
-	read int64
 	err  error
 }
 
@@ -36,7 +35,6 @@ func (m *Message) Read(p []byte) (int, error) {
 		return 0, m.err
 	}
 	n, err := m.d.Read(p)
-	m.read += int64(n)
 	return n, m.finish(err)
 }
 
@@ -70,7 +68,6 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 		return 0, m.err
 	}
 	n, err := m.d.WriteTo(w)
-	m.read += n
 	if err == nil {
 		err = io.EOF
 	}
