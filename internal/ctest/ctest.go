@@ -3,7 +3,14 @@
 // c-archive that capi builds into, and checked for memory and thread errors.
 //
 // A _test.go file cannot use cgo, so every C test lives in a package's
-// testdata and is compiled by these helpers. A test that lacks a tool it
+// testdata and is compiled by these helpers, the one way to build C test
+// programs: Archive builds the archive once per test binary and Variant
+// (Plain, ASan), Program and WholeProgram each program once (Main removes
+// what was built); StrictFlags and Warnings are the project's strict gcc
+// flags, written here only; RequireSyntax compiles a header as C99, C11 and
+// C++11; RequireProgram, RequireMemory and RequireThreads run a check.h
+// test plain, under AddressSanitizer (or valgrind) and under
+// ThreadSanitizer. A test that lacks a tool it
 // needs (gcc, a sanitizer) skips, except under CI (CI=true), where a skip
 // would hide a broken setup and fails instead.
 package ctest
