@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/build/dovecot"
 	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
@@ -15,7 +16,13 @@ import (
 // The C programs of these tests link the archive the way an application
 // does, built once per variant by ctest and shared by every test.
 
-func TestMain(m *testing.M) { ctest.Main(m) }
+// TestMain removes the C builds and stops the Dovecot the tests shared.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	ctest.RemoveBuilds()
+	dovecot.StopAll()
+	os.Exit(code)
+}
 
 // cRun runs a C program against srv and returns its output and error. The
 // account is demo/secret unless env says otherwise.

@@ -118,6 +118,14 @@ func Start(t testing.TB) *Server {
 	return shared
 }
 
+// Main runs the tests of a package that shares a server (Start) and stops
+// it once they have all run; call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	StopAll()
+	os.Exit(code)
+}
+
 // StopAll stops the shared server, if one was started, and removes its
 // directory. Call it from TestMain after m.Run.
 func StopAll() {

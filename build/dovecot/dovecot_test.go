@@ -23,11 +23,7 @@ import (
 	"github.com/nxpop3/nxpop3/build/dovecot"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dovecot.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dovecot.Main(m) }
 
 // pop is a bare POP3 connection: the project's client is not what is under
 // test here, the server is.

@@ -178,12 +178,20 @@ type build struct {
 // they built; call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	RemoveBuilds()
+	os.Exit(code)
+}
+
+// RemoveBuilds removes what the tests built; Main calls it, a TestMain that
+// does more calls it after m.Run.
+func RemoveBuilds() {
 	builds.Lock()
+	defer builds.Unlock()
 	if builds.root != "" {
 		os.RemoveAll(builds.root)
+		builds.root = ""
+		builds.done = map[string]*build{}
 	}
-	builds.Unlock()
-	os.Exit(code)
 }
 
 // tryOnce runs fn once per key for the test binary, in a directory of its
