@@ -14,6 +14,20 @@
 extern "C" {
 #endif
 
+/* nxpop3's version, set here and nowhere else: the Makefile reads these
+ * three numbers for the pkg-config file, the CMake package and the shared
+ * library's file name and SONAME (libnxpop3.so.MAJOR). These are the
+ * header's; nx_pop3_client_version_get tells the library's at run time. */
+#define NXPOP3_VERSION_MAJOR                0
+#define NXPOP3_VERSION_MINOR                1
+#define NXPOP3_VERSION_PATCH                0
+/* 0xMMmmpp, for #if comparisons. */
+#define NXPOP3_VERSION_NUMBER               ((NXPOP3_VERSION_MAJOR << 16) | (NXPOP3_VERSION_MINOR << 8) | NXPOP3_VERSION_PATCH)
+#define NXPOP3_STRINGIFY_(x)                #x
+#define NXPOP3_STRINGIFY(x)                 NXPOP3_STRINGIFY_(x)
+/* "MAJOR.MINOR.PATCH" */
+#define NXPOP3_VERSION_STRING               NXPOP3_STRINGIFY(NXPOP3_VERSION_MAJOR) "." NXPOP3_STRINGIFY(NXPOP3_VERSION_MINOR) "." NXPOP3_STRINGIFY(NXPOP3_VERSION_PATCH)
+
 /* Limits of the vendor's client. nxpop3 accepts longer names and passwords
  * (OAuth tokens are long); the struct's copy of the name is cut to fit. */
 #define NX_POP3_MAX_USERNAME                40
@@ -183,6 +197,7 @@ UINT nx_pop3_client_reset(NX_POP3_CLIENT *client_ptr);
 /* nxpop3's own. */
 UINT nx_pop3_client_error_text(NX_POP3_CLIENT *client_ptr, CHAR *buffer, UINT size);
 UINT nx_pop3_client_response_code_get(NX_POP3_CLIENT *client_ptr, UINT *response_code);
+UINT nx_pop3_client_version_get(UINT *major, UINT *minor, UINT *patch);
 UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
 UINT nxd_pop3_client_create_ex(NX_POP3_CLIENT *client_ptr, NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr, NXD_ADDRESS *server_duo_address, ULONG server_port, CHAR *client_name, CHAR *client_password, NX_POP3_CLIENT_OPTIONS *options_ptr);
 UINT nx_pop3_client_capability_get(NX_POP3_CLIENT *client_ptr, CHAR *capability, UINT *supported);
