@@ -223,3 +223,29 @@ echo "install-check: libnxpop3.so.$version exports $(wc -l <"$tmp/exported") fun
 snapshot >"$tmp/after"
 diff -u "$tmp/before" "$tmp/after" || fail "make uninstall did not leave the prefix as it found it"
 echo "install-check: installed $version (SONAME $soname), built five ways, ran against pop3testd, uninstalled cleanly"
+
+# Another layout: a prefix of its own and a multiarch-style LIBDIR, which
+# the pkg-config file and the CMake package's relative paths must follow.
+dest=$tmp/root2 prefix=/opt/nxpop3 libdir=/opt/nxpop3/lib/x86_64-linux-gnu
+"$MAKE" --no-print-directory install DESTDIR="$dest" PREFIX="$prefix" LIBDIR="$libdir" >"$tmp/install2.log" 2>&1 ||
+	fail "make install (LIBDIR=$libdir): $(cat "$tmp/install2.log")"
+pc=$dest$libdir/pkgconfig/nxpop3.pc
+grep -qx 'libdir=${prefix}/lib/x86_64-linux-gnu' "$pc" || fail "nxpop3.pc's libdir: $(cat "$pc")"
+export PKG_CONFIG_LIBDIR=$dest$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
+# shellcheck disable=SC2046,SC2086 # the flags are words
+$CC $CFLAGS "$work/version.c" $(pkg-config --cflags --libs nxpop3) -o "$work/version-libdir" ||
+	fail "pkg-config build (LIBDIR=$libdir)"
+got=$(LD_LIBRARY_PATH=$dest$libdir "$work/version-libdir") || fail "version-libdir failed"
+[ "$got" = "$version $version" ] || fail "LIBDIR=$libdir: '$got', want '$version $version'"
+b=$tmp/cmake-libdir
+cmake -S build/dist/cmake-demo -B "$b" -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS" \
+	-DCMAKE_PREFIX_PATH="$dest$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
+	-DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DDEMO_SOURCE="$work/version.c" >"$b.log" 2>&1 &&
+	cmake --build "$b" >>"$b.log" 2>&1 || fail "CMake (LIBDIR=$libdir): $(cat "$b.log")"
+got=$("$b/demo") || fail "CMake version program (LIBDIR=$libdir) failed"
+[ "$got" = "$version $version" ] || fail "CMake, LIBDIR=$libdir: '$got', want '$version $version'"
+"$MAKE" --no-print-directory uninstall DESTDIR="$dest" PREFIX="$prefix" LIBDIR="$libdir" >"$tmp/uninstall2.log" 2>&1 ||
+	fail "make uninstall (LIBDIR=$libdir): $(cat "$tmp/uninstall2.log")"
+left=$(find "$dest" ! -type d)
+[ -z "$left" ] || fail "make uninstall (LIBDIR=$libdir) left: $left"
+echo "install-check: PREFIX=$prefix LIBDIR=$libdir: pkg-config and CMake builds run, uninstalled cleanly"
