@@ -24,6 +24,9 @@ VERSION_MAJOR := $(call version_part,MAJOR)
 VERSION_MINOR := $(call version_part,MINOR)
 VERSION_PATCH := $(call version_part,PATCH)
 VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+ifeq ($(and $(VERSION_MAJOR),$(VERSION_MINOR),$(VERSION_PATCH)),)
+$(error include/nx_pop3_client.h lacks the NXPOP3_VERSION_MAJOR/_MINOR/_PATCH macros)
+endif
 SONAME  := libnxpop3.so.$(VERSION_MAJOR)
 # The shared library exports the public API only (see the version script).
 SYMBOLS := $(BUILD)/dist/libnxpop3.map
@@ -55,7 +58,7 @@ install_subst = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_MAJOR@|$(VERSIO
 	$(1) > $(2).tmp && chmod 644 $(2).tmp && mv $(2).tmp $(2)
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 all: $(LIB) $(SHLIB) $(PC) $(EXAMPLES) $(BIN)/pop3testd ## build the archive, shared library, pkg-config file and C examples
 
