@@ -10,8 +10,8 @@
 // fetch, lasterror.go the error text and response code, status.go the one
 // table from errors to NetX status codes, call.go how every service runs,
 // registry.go the handles that tie a C struct to its Go session, cstring.go
-// C strings. The NetX and ThreadX host emulation (packet pools, IP
-// instances, threads) is package nxhost.
+// C strings, version.go the library's version. The NetX and ThreadX host
+// emulation (packet pools, IP instances, threads) is package nxhost.
 package main
 
 import (

@@ -130,11 +130,7 @@ func BenchmarkDownload64MiB(b *testing.B) {
 }
 
 func login(b *testing.B, addr string) *pop3.Client {
-	c, err := pop3.Dial(b.Context(), addr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { c.Close() })
+	c := pop3.DialForTest(b, pop3.Dialer{}, addr)
 	if err := c.Login(b.Context(), "bench", "pw", &pop3.LoginOptions{Method: pop3.AuthUser}); err != nil {
 		b.Fatal(err)
 	}

@@ -63,13 +63,14 @@ func dvDial(t *testing.T, addr string, d pop3.Dialer) (*pop3.Client, *syncBuffer
 	if d.Options.DebugWriter == nil {
 		d.Options.DebugWriter = trace
 	}
+	// A real server on a busy machine: longer than DialForTest's defaults.
+	if d.Timeout == 0 {
+		d.Timeout = 20 * time.Second
+	}
 	if d.Options.ReplyTimeout == 0 {
 		d.Options.ReplyTimeout = 20 * time.Second
 	}
-	c, err := d.Dial(dvCtx(t), addr)
-	require.NoError(t, err, "dial %s", addr)
-	t.Cleanup(func() { c.Close() })
-	return c, trace
+	return pop3.DialForTest(t, d, addr), trace
 }
 
 // dvLogin dials the clear-text port and logs in with USER/PASS.

@@ -34,7 +34,7 @@ func greet() pop3test.Step { return S("+OK ready <1896.697170952@dbc.mtview.ca.u
 // a 5-second connect and reply timeout where d leaves them zero, and closes
 // it when the test ends. Exported for the package's external tests; the one
 // dial helper of this package's tests.
-func DialForTest(t *testing.T, d Dialer, addr string) *Client {
+func DialForTest(t testing.TB, d Dialer, addr string) *Client {
 	t.Helper()
 	if d.Timeout == 0 {
 		d.Timeout = 5 * time.Second
