@@ -21,26 +21,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/rawpop"
 )
 
 func TestMain(m *testing.M) { dovecot.Main(m) }
 
-// pop is a bare POP3 connection: the project's client is not what is under
-// test here, the server is.
+// pop is a bare POP3 connection (package rawpop): the project's client is
+// not what is under test here, the harness and the server are.
 type pop struct {
-	t        testing.TB
-	c        net.Conn
-	r        *bufio.Reader
+	*rawpop.Conn
 	greeting string
 }
 
+// newPop drives c and reads its +OK greeting.
 func newPop(t testing.TB, c net.Conn) *pop {
 	t.Helper()
-	require.NoError(t, c.SetDeadline(time.Now().Add(20*time.Second)))
-	p := &pop{t: t, c: c, r: bufio.NewReader(c)}
-	p.greeting = p.line()
+	p := &pop{Conn: rawpop.Wrap(t, c)}
+	p.greeting = p.Line()
 	require.True(t, strings.HasPrefix(p.greeting, "+OK"), p.greeting)
-	t.Cleanup(func() { c.Close() })
 	return p
 }
 
@@ -51,47 +49,9 @@ func dial(t testing.TB, addr string) *pop {
 	return newPop(t, c)
 }
 
-func (p *pop) line() string {
-	p.t.Helper()
-	l, err := p.r.ReadString('\n')
-	require.NoError(p.t, err)
-	require.True(p.t, strings.HasSuffix(l, "\r\n"), "line without CRLF: %q", l)
-	return strings.TrimSuffix(l, "\r\n")
-}
-
-func (p *pop) cmd(format string, args ...any) string {
-	p.t.Helper()
-	_, err := fmt.Fprintf(p.c, format+"\r\n", args...)
-	require.NoError(p.t, err)
-	return p.line()
-}
-
-func (p *pop) ok(format string, args ...any) string {
-	p.t.Helper()
-	r := p.cmd(format, args...)
-	require.True(p.t, strings.HasPrefix(r, "+OK"), "%s: %s", fmt.Sprintf(format, args...), r)
-	return r
-}
-
-// multi reads a multi-line body up to the terminating ".", un-dot-stuffed,
-// with line endings kept as sent.
-func (p *pop) multi() []byte {
-	p.t.Helper()
-	var body []byte
-	for {
-		l, err := p.r.ReadBytes('\n')
-		require.NoError(p.t, err)
-		if string(l) == ".\r\n" {
-			return body
-		}
-		body = append(body, bytes.TrimPrefix(l, []byte("."))...)
-	}
-}
-
-func (p *pop) login(user, pass string) {
-	p.t.Helper()
-	p.ok("USER %s", user)
-	p.ok("PASS %s", pass)
+func login(p *pop, user, pass string) {
+	p.OK("USER %s", user)
+	p.OK("PASS %s", pass)
 }
 
 func TestStartup(t *testing.T) {
@@ -107,11 +67,11 @@ func TestUserPass(t *testing.T) {
 	user, pass := s.NewUser(t)
 
 	p := dial(t, s.Addr())
-	p.ok("USER %s", user)
-	require.True(t, strings.HasPrefix(p.cmd("PASS wrong"), "-ERR"))
-	p.login(user, pass)
-	require.Equal(t, "+OK 0 0", p.cmd("STAT"))
-	p.ok("QUIT")
+	p.OK("USER %s", user)
+	require.True(t, strings.HasPrefix(p.Cmdf("PASS wrong"), "-ERR"))
+	login(p, user, pass)
+	require.Equal(t, "+OK 0 0", p.Cmdf("STAT"))
+	p.OK("QUIT")
 }
 
 func TestAPOP(t *testing.T) {
@@ -123,7 +83,7 @@ func TestAPOP(t *testing.T) {
 	require.NotEmpty(t, ts, "greeting has no APOP timestamp: %s", p.greeting)
 	bad := md5.Sum([]byte(ts + "wrong"))
 	start := time.Now()
-	require.True(t, strings.HasPrefix(p.cmd("APOP %s %x", user, bad), "-ERR"))
+	require.True(t, strings.HasPrefix(p.Cmdf("APOP %s %x", user, bad), "-ERR"))
 	t.Logf("failed APOP answered in %v", time.Since(start))
 
 	// Dovecot's APOP timestamp is per connection, so fail and succeed on
@@ -131,8 +91,8 @@ func TestAPOP(t *testing.T) {
 	p = dial(t, s.Addr())
 	ts = regexp.MustCompile(`<[^>]*>`).FindString(p.greeting)
 	sum := md5.Sum([]byte(ts + pass))
-	p.ok("APOP %s %s", user, hex.EncodeToString(sum[:]))
-	require.Equal(t, "+OK 0 0", p.cmd("STAT"))
+	p.OK("APOP %s %s", user, hex.EncodeToString(sum[:]))
+	require.Equal(t, "+OK 0 0", p.Cmdf("STAT"))
 }
 
 func TestAuthPlain(t *testing.T) {
@@ -141,18 +101,18 @@ func TestAuthPlain(t *testing.T) {
 	resp := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
 
 	p := dial(t, s.Addr())
-	p.ok("AUTH PLAIN %s", resp)
-	p.ok("STAT")
+	p.OK("AUTH PLAIN %s", resp)
+	p.OK("STAT")
 
 	// Without an initial response the server asks with an empty challenge.
 	p = dial(t, s.Addr())
-	require.Equal(t, "+ ", p.cmd("AUTH PLAIN"))
-	p.ok("%s", resp)
+	require.Equal(t, "+ ", p.Cmdf("AUTH PLAIN"))
+	p.OK("%s", resp)
 
 	p = dial(t, s.Addr())
 	start := time.Now()
 	bad := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00wrong"))
-	require.True(t, strings.HasPrefix(p.cmd("AUTH PLAIN %s", bad), "-ERR"))
+	require.True(t, strings.HasPrefix(p.Cmdf("AUTH PLAIN %s", bad), "-ERR"))
 	t.Logf("failed AUTH PLAIN answered in %v", time.Since(start))
 }
 
@@ -161,21 +121,20 @@ func TestAuthCRAMMD5(t *testing.T) {
 	user, pass := s.NewUser(t)
 
 	p := dial(t, s.Addr())
-	ch := p.cmd("AUTH CRAM-MD5")
+	ch := p.Cmdf("AUTH CRAM-MD5")
 	require.True(t, strings.HasPrefix(ch, "+ "), ch)
 	challenge, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(ch, "+ "))
 	require.NoError(t, err)
 	mac := hmac.New(md5.New, []byte(pass))
 	mac.Write(challenge)
-	p.ok("%s", base64.StdEncoding.EncodeToString(
+	p.OK("%s", base64.StdEncoding.EncodeToString(
 		[]byte(user+" "+hex.EncodeToString(mac.Sum(nil)))))
-	p.ok("STAT")
+	p.OK("STAT")
 }
 
 func capa(p *pop) []string {
-	p.t.Helper()
-	p.ok("CAPA")
-	return strings.Split(strings.TrimSuffix(string(p.multi()), "\r\n"), "\r\n")
+	p.OK("CAPA")
+	return strings.Split(strings.TrimSuffix(string(p.Body()), "\r\n"), "\r\n")
 }
 
 func TestCAPA(t *testing.T) {
@@ -195,13 +154,13 @@ func TestSTLS(t *testing.T) {
 	user, pass := s.NewUser(t)
 
 	p := dial(t, s.Addr())
-	p.ok("STLS")
-	tc := tls.Client(p.c, s.ClientTLSConfig())
+	p.OK("STLS")
+	tc := tls.Client(p.NetConn(), s.ClientTLSConfig())
 	require.NoError(t, tc.Handshake())
-	p = &pop{t: t, c: tc, r: bufio.NewReader(tc)}
+	p = &pop{Conn: rawpop.Wrap(t, tc)}
 	require.NotContains(t, capa(p), "STLS", "no second STLS once in TLS")
-	p.login(user, pass)
-	p.ok("QUIT")
+	login(p, user, pass)
+	p.OK("QUIT")
 }
 
 func TestPOP3S(t *testing.T) {
@@ -212,8 +171,8 @@ func TestPOP3S(t *testing.T) {
 	c, err := tls.DialWithDialer(d, "tcp", s.TLSAddr(), s.ClientTLSConfig())
 	require.NoError(t, err)
 	p := newPop(t, c)
-	p.login(user, pass)
-	p.ok("QUIT")
+	login(p, user, pass)
+	p.OK("QUIT")
 
 	// The IP SAN verifies too.
 	cfg := s.ClientTLSConfig()
@@ -243,10 +202,10 @@ func TestRETR(t *testing.T) {
 	s.Deliver(t, user, lf, empty, noEOL)
 
 	p := dial(t, s.Addr())
-	p.login(user, pass)
-	p.ok("LIST")
+	login(p, user, pass)
+	p.OK("LIST")
 	sizes := map[int]int{}
-	for _, l := range strings.Split(strings.TrimSuffix(string(p.multi()), "\r\n"), "\r\n") {
+	for _, l := range strings.Split(strings.TrimSuffix(string(p.Body()), "\r\n"), "\r\n") {
 		f := strings.Fields(l)
 		require.Len(t, f, 2)
 		n, _ := strconv.Atoi(f[0])
@@ -255,9 +214,9 @@ func TestRETR(t *testing.T) {
 	require.Len(t, sizes, 6)
 
 	retr := func(n int) []byte {
-		r := p.ok("RETR %d", n)
+		r := p.OK("RETR %d", n)
 		require.Equal(t, fmt.Sprintf("+OK %d octets", sizes[n]), r)
-		return p.multi()
+		return p.Body()
 	}
 	for i, m := range crlf {
 		require.Equal(t, len(m), sizes[i+1], "LIST size of message %d", i+1)
@@ -277,17 +236,17 @@ func TestRETR(t *testing.T) {
 	require.Equal(t, append(noEOL, "\r\n"...), retr(6))
 
 	// TOP 0 is the header block and the empty line.
-	p.ok("TOP 1 0")
-	require.Equal(t, []byte("Subject: dots\r\n\r\n"), p.multi())
+	p.OK("TOP 1 0")
+	require.Equal(t, []byte("Subject: dots\r\n\r\n"), p.Body())
 
-	p.ok("UIDL")
-	uidls := strings.Split(strings.TrimSuffix(string(p.multi()), "\r\n"), "\r\n")
+	p.OK("UIDL")
+	uidls := strings.Split(strings.TrimSuffix(string(p.Body()), "\r\n"), "\r\n")
 	require.Len(t, uidls, 6)
 	for i, l := range uidls {
 		// %08Xu%08Xv: Dovecot's X is lower-case hex.
 		require.Regexp(t, fmt.Sprintf(`^%d %08x[0-9a-f]{8}$`, i+1, i+1), l)
 	}
-	p.ok("QUIT")
+	p.OK("QUIT")
 
 	// Reading the messages stores nothing back into them.
 	require.Equal(t, append(append([][]byte{}, crlf...), lf, empty, noEOL), s.Messages(t, user))
@@ -304,24 +263,24 @@ func TestOrder(t *testing.T) {
 	s.Deliver(t, user, msgs[12:20]...)
 
 	p := dial(t, s.Addr())
-	p.login(user, pass)
-	require.Equal(t, fmt.Sprintf("+OK 20 %d", totalLen(msgs[:20])), p.cmd("STAT"))
+	login(p, user, pass)
+	require.Equal(t, fmt.Sprintf("+OK 20 %d", totalLen(msgs[:20])), p.Cmdf("STAT"))
 	for i := 1; i <= 20; i++ {
-		p.ok("RETR %d", i)
-		require.Equal(t, msgs[i-1], p.multi())
+		p.OK("RETR %d", i)
+		require.Equal(t, msgs[i-1], p.Body())
 	}
-	p.ok("QUIT")
+	p.OK("QUIT")
 
 	// Messages delivered after a session has numbered the first ones
 	// come after them.
 	s.Deliver(t, user, msgs[20:]...)
 	p = dial(t, s.Addr())
-	p.login(user, pass)
+	login(p, user, pass)
 	for i := 1; i <= 25; i++ {
-		p.ok("RETR %d", i)
-		require.Equal(t, msgs[i-1], p.multi())
+		p.OK("RETR %d", i)
+		require.Equal(t, msgs[i-1], p.Body())
 	}
-	p.ok("QUIT")
+	p.OK("QUIT")
 	require.Equal(t, msgs, s.Messages(t, user))
 }
 
@@ -341,24 +300,24 @@ func TestDELE(t *testing.T) {
 
 	// A session dropped without QUIT deletes nothing.
 	p := dial(t, s.Addr())
-	p.login(user, pass)
-	p.ok("DELE 2")
-	p.c.Close()
+	login(p, user, pass)
+	p.OK("DELE 2")
+	p.NetConn().Close()
 	require.Eventually(t, func() bool { return len(s.Messages(t, user)) == 3 }, 5*time.Second, 50*time.Millisecond)
 
 	// RSET undoes DELE.
 	p = dial(t, s.Addr())
-	p.login(user, pass)
-	p.ok("DELE 1")
-	p.ok("RSET")
-	p.ok("QUIT")
+	login(p, user, pass)
+	p.OK("DELE 1")
+	p.OK("RSET")
+	p.OK("QUIT")
 	require.Equal(t, m, s.Messages(t, user))
 
 	p = dial(t, s.Addr())
-	p.login(user, pass)
-	p.ok("DELE 2")
-	require.True(t, strings.HasPrefix(p.cmd("RETR 2"), "-ERR"), "deleted message is gone for the session")
-	p.ok("QUIT")
+	login(p, user, pass)
+	p.OK("DELE 2")
+	require.True(t, strings.HasPrefix(p.Cmdf("RETR 2"), "-ERR"), "deleted message is gone for the session")
+	p.OK("QUIT")
 	require.Equal(t, [][]byte{m[0], m[2]}, s.Messages(t, user))
 }
 
@@ -372,8 +331,8 @@ func TestIPv6(t *testing.T) {
 	}
 	user, pass := s.NewUser(t)
 	p := dial(t, s.Addr6())
-	p.login(user, pass)
-	p.ok("QUIT")
+	login(p, user, pass)
+	p.OK("QUIT")
 }
 
 // Fifty clients at once, on one mailbox, must all get in.

@@ -21,10 +21,10 @@ func TestFaultWriteChunk(t *testing.T) {
 	start := time.Now()
 	c := dial(t, s)
 	buf := make([]byte, 100)
-	n, err := c.conn.Read(buf)
+	n, err := c.NetConn().Read(buf)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, n, 5, "first read sees only the first chunk")
-	rest, err := c.r.ReadString('\n')
+	rest, err := c.Reader().ReadString('\n')
 	require.NoError(t, err)
 	assert.Equal(t, fixedGreeting, string(buf[:n])+rest)
 	chunks := (len(fixedGreeting) + 4) / 5
@@ -35,15 +35,15 @@ func TestFaultWriteChunkByteByByte(t *testing.T) {
 	s := Start(t, Options{Faults: &Faults{WriteChunk: 1}})
 	s.AddUser("u", "p", []byte(".a\r\n.\r\nb\r\n"))
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	c.cmd("RETR 1")
-	assert.Equal(t, "..a\r\n..\r\nb\r\n.\r\n", string(c.rawBody()))
+	login(t, c, "u", "p")
+	c.Cmd("RETR 1")
+	assert.Equal(t, "..a\r\n..\r\nb\r\n.\r\n", string(c.RawBody()))
 }
 
 func TestFaultCloseAfterBytes(t *testing.T) {
 	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{CloseAfterBytes: 10}})
 	c := dial(t, s)
-	got, err := io.ReadAll(c.conn)
+	got, err := io.ReadAll(c.NetConn())
 	require.NoError(t, err, "orderly close")
 	assert.Equal(t, fixedGreeting[:10], string(got))
 }
@@ -56,8 +56,8 @@ func TestFaultCloseAfterBytesInMessage(t *testing.T) {
 	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{CloseAfterBytes: limit}})
 	s.AddUser("u", "p", msg)
 	c := dial(t, s)
-	c.send("USER u", "PASS p", "RETR 1")
-	got, err := io.ReadAll(c.conn)
+	c.Send("USER u", "PASS p", "RETR 1")
+	got, err := io.ReadAll(c.NetConn())
 	require.NoError(t, err)
 	assert.Equal(t, greeting+login+string(msg[:500]), string(got))
 }
@@ -68,9 +68,9 @@ func TestFaultResetAfterBytes(t *testing.T) {
 	limit := int64(len(fixedGreeting) + 10)
 	s := Start(t, Options{Timestamp: "<1@x>", Faults: &Faults{ResetAfterBytes: limit, CloseAfterBytes: limit + 1}})
 	c := dial(t, s)
-	assert.Equal(t, fixedGreeting, c.line()+"\r\n")
-	c.send("CAPA")
-	got, err := io.ReadAll(c.r)
+	assert.Equal(t, fixedGreeting, c.Line()+"\r\n")
+	c.Send("CAPA")
+	got, err := io.ReadAll(c.Reader())
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, syscall.ECONNRESET), "want RST, got %v", err)
 	// A reset may discard data the client had not read yet.
@@ -80,24 +80,24 @@ func TestFaultResetAfterBytes(t *testing.T) {
 func TestFaultGreeting(t *testing.T) {
 	s := Start(t, Options{Faults: &Faults{Greeting: "-ERR busy\r\n", CloseAfterGreeting: true}})
 	c := dial(t, s)
-	assert.Equal(t, "-ERR busy", c.line())
-	c.expectEOF()
+	assert.Equal(t, "-ERR busy", c.Line())
+	c.ExpectEOF()
 
 	s = Start(t, Options{Faults: &Faults{Greeting: "+OK no crlf"}})
 	c = dial(t, s)
-	c.send("NOOP")
-	assert.Equal(t, "+OK no crlf-ERR command not valid before login", c.line(), "session goes on")
+	c.Send("NOOP")
+	assert.Equal(t, "+OK no crlf-ERR command not valid before login", c.Line(), "session goes on")
 }
 
 func TestFaultNoGreeting(t *testing.T) {
 	s := Start(t, Options{Faults: &Faults{NoGreeting: true}})
 	c := dial(t, s)
-	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(100*time.Millisecond)))
-	_, err := c.r.ReadByte()
+	require.NoError(t, c.NetConn().SetReadDeadline(time.Now().Add(100*time.Millisecond)))
+	_, err := c.Reader().ReadByte()
 	require.Error(t, err)
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
-	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(10*time.Second)))
-	assert.Equal(t, "-ERR command not valid before login", c.cmd("NOOP"))
+	require.NoError(t, c.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
+	assert.Equal(t, "-ERR command not valid before login", c.Cmd("NOOP"))
 }
 
 func TestFaultReply(t *testing.T) {
@@ -116,13 +116,13 @@ func TestFaultReply(t *testing.T) {
 	}}})
 	m := s.AddUser("u", "p", []byte("m\r\n"))
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	assert.Equal(t, "+OK 1 2", c.cmd("STAT"))
-	assert.Equal(t, "+OK extra", c.line())
-	c.send("DELE 1") // swallowed: not executed and not answered
-	assert.Equal(t, "garbage+OK 1 3", c.cmd("LIST 1"))
-	assert.Equal(t, "-ERR nope", c.cmd("UIDL 1"))
-	c.expectEOF()
+	login(t, c, "u", "p")
+	assert.Equal(t, "+OK 1 2", c.Cmd("STAT"))
+	assert.Equal(t, "+OK extra", c.Line())
+	c.Send("DELE 1") // swallowed: not executed and not answered
+	assert.Equal(t, "garbage+OK 1 3", c.Cmd("LIST 1"))
+	assert.Equal(t, "-ERR nope", c.Cmd("UIDL 1"))
+	c.ExpectEOF()
 	require.Eventually(t, func() bool { return !m.Locked() }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, []string{"USER u", "PASS p", "STAT", "DELE 1", "LIST 1", "UIDL 1"}, seen)
 }
@@ -136,20 +136,20 @@ func TestFaultReplyDuringSASL(t *testing.T) {
 	}}})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	c.send("AUTH LOGIN")
-	c.line()
-	assert.Equal(t, "+OK not really", c.cmd("*"))
-	assert.Equal(t, "-ERR command not valid before login", c.cmd("STAT"), "exchange abandoned, not logged in")
+	c.Send("AUTH LOGIN")
+	c.Line()
+	assert.Equal(t, "+OK not really", c.Cmd("*"))
+	assert.Equal(t, "-ERR command not valid before login", c.Cmd("STAT"), "exchange abandoned, not logged in")
 }
 
 func TestFaultDropBeforeQuitReply(t *testing.T) {
 	s := Start(t, Options{Faults: &Faults{DropBeforeQuitReply: true}})
 	m := s.AddUser("u", "p", []byte("m\r\n"))
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	assert.Equal(t, "+OK message 1 deleted", c.cmd("DELE 1"))
-	c.send("QUIT")
-	c.expectEOF()
+	login(t, c, "u", "p")
+	assert.Equal(t, "+OK message 1 deleted", c.Cmd("DELE 1"))
+	c.Send("QUIT")
+	c.ExpectEOF()
 	require.Eventually(t, func() bool { return !m.Locked() }, 5*time.Second, time.Millisecond)
 	assert.Len(t, m.Messages(), 1, "nothing committed")
 }
@@ -159,18 +159,18 @@ func TestReplyDelayPerBatch(t *testing.T) {
 	s := Start(t, Options{ReplyDelay: delay})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	c.login("u", "p")
+	login(t, c, "u", "p")
 
 	start := time.Now()
 	for range 4 {
-		assert.Equal(t, "+OK", c.cmd("NOOP"))
+		assert.Equal(t, "+OK", c.Cmd("NOOP"))
 	}
 	assert.GreaterOrEqual(t, time.Since(start), 4*delay, "one delay per round trip")
 
 	start = time.Now()
-	c.send("NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP")
+	c.Send("NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP", "NOOP")
 	for range 10 {
-		assert.Equal(t, "+OK", c.line())
+		assert.Equal(t, "+OK", c.Line())
 	}
 	assert.GreaterOrEqual(t, time.Since(start), delay)
 	assert.Less(t, time.Since(start), 8*delay, "a pipelined batch pays the delay about once")

@@ -32,32 +32,32 @@ func TestGreetingOptions(t *testing.T) {
 func TestCAPA(t *testing.T) {
 	s := Start(t, Options{})
 	c, _ := connect(t, s)
-	require.Equal(t, "+OK capability list follows", c.cmd("CAPA"))
+	require.Equal(t, "+OK capability list follows", c.Cmd("CAPA"))
 	assert.Equal(t, []string{
 		"TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE",
 		"SASL PLAIN LOGIN CRAM-MD5 XOAUTH2", "IMPLEMENTATION pop3test",
-	}, c.multi())
+	}, c.Multi())
 
 	s = Start(t, Options{Pipelining: true, STLS: true, DisableUser: true, SASL: []string{"XOAUTH2"}})
 	c, _ = connect(t, s)
-	require.Equal(t, "+OK capability list follows", c.cmd("capa"))
+	require.Equal(t, "+OK capability list follows", c.Cmd("capa"))
 	assert.Equal(t, []string{
 		"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING",
 		"SASL XOAUTH2", "STLS", "IMPLEMENTATION pop3test",
-	}, c.multi())
+	}, c.Multi())
 
 	s = Start(t, Options{SASL: []string{}, NoCAPA: true})
 	c, _ = connect(t, s)
-	assert.Regexp(t, `^-ERR`, c.cmd("CAPA"))
+	assert.Regexp(t, `^-ERR`, c.Cmd("CAPA"))
 }
 
 func TestCAPAInTransaction(t *testing.T) {
 	s := Start(t, Options{STLS: true, SASL: []string{}})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	require.Equal(t, "+OK capability list follows", c.cmd("CAPA"))
-	assert.Equal(t, []string{"TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE", "IMPLEMENTATION pop3test"}, c.multi())
+	login(t, c, "u", "p")
+	require.Equal(t, "+OK capability list follows", c.Cmd("CAPA"))
+	assert.Equal(t, []string{"TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE", "IMPLEMENTATION pop3test"}, c.Multi())
 }
 
 func TestBadSASLOption(t *testing.T) {
@@ -70,26 +70,26 @@ func TestUserPass(t *testing.T) {
 	s.AddUser("alice", "pass word", []byte("a\r\n"), []byte("bc\r\n"))
 	c, _ := connect(t, s)
 
-	assert.Equal(t, "-ERR PASS must follow USER", c.cmd("PASS pass word"))
-	assert.Equal(t, "+OK send PASS", c.cmd("USER alice"))
-	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("PASS pass"))
-	assert.Equal(t, "-ERR PASS must follow USER", c.cmd("PASS pass word"), "a failed PASS needs a new USER")
-	assert.Equal(t, "+OK send PASS", c.cmd("USER nobody"), "unknown users are not revealed by USER")
-	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("PASS pass word"))
-	assert.Equal(t, "-ERR command not valid before login", c.cmd("STAT"))
+	assert.Equal(t, "-ERR PASS must follow USER", c.Cmd("PASS pass word"))
+	assert.Equal(t, "+OK send PASS", c.Cmd("USER alice"))
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.Cmd("PASS pass"))
+	assert.Equal(t, "-ERR PASS must follow USER", c.Cmd("PASS pass word"), "a failed PASS needs a new USER")
+	assert.Equal(t, "+OK send PASS", c.Cmd("USER nobody"), "unknown users are not revealed by USER")
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.Cmd("PASS pass word"))
+	assert.Equal(t, "-ERR command not valid before login", c.Cmd("STAT"))
 
-	assert.Equal(t, "+OK send PASS", c.cmd("USER alice"))
-	assert.Equal(t, "+OK alice's maildrop has 2 messages (7 octets)", c.cmd("PASS pass word"))
-	assert.Equal(t, "+OK 2 7", c.cmd("STAT"))
-	assert.Equal(t, "-ERR already logged in", c.cmd("USER alice"))
+	assert.Equal(t, "+OK send PASS", c.Cmd("USER alice"))
+	assert.Equal(t, "+OK alice's maildrop has 2 messages (7 octets)", c.Cmd("PASS pass word"))
+	assert.Equal(t, "+OK 2 7", c.Cmd("STAT"))
+	assert.Equal(t, "-ERR already logged in", c.Cmd("USER alice"))
 }
 
 func TestDisableUser(t *testing.T) {
 	s := Start(t, Options{DisableUser: true})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	assert.Regexp(t, `^-ERR`, c.cmd("USER u"))
-	assert.Regexp(t, `^-ERR`, c.cmd("PASS p"))
+	assert.Regexp(t, `^-ERR`, c.Cmd("USER u"))
+	assert.Regexp(t, `^-ERR`, c.Cmd("PASS p"))
 }
 
 func TestAPOPRFC1939Vector(t *testing.T) {
@@ -98,11 +98,11 @@ func TestAPOPRFC1939Vector(t *testing.T) {
 	c, g := connect(t, s)
 	require.True(t, strings.HasSuffix(g, " <1896.697170952@dbc.mtview.ca.us>"))
 
-	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("APOP mrose C4C9334BAC560ECC979E58001B3E22FB"), "uppercase hex")
-	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("APOP mrose 00000000000000000000000000000000"))
-	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("APOP nobody c4c9334bac560ecc979e58001b3e22fb"))
-	assert.Regexp(t, `^-ERR`, c.cmd("APOP mrose"))
-	assert.Equal(t, "+OK mrose's maildrop has 1 messages (3 octets)", c.cmd("APOP mrose c4c9334bac560ecc979e58001b3e22fb"))
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.Cmd("APOP mrose C4C9334BAC560ECC979E58001B3E22FB"), "uppercase hex")
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.Cmd("APOP mrose 00000000000000000000000000000000"))
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.Cmd("APOP nobody c4c9334bac560ecc979e58001b3e22fb"))
+	assert.Regexp(t, `^-ERR`, c.Cmd("APOP mrose"))
+	assert.Equal(t, "+OK mrose's maildrop has 1 messages (3 octets)", c.Cmd("APOP mrose c4c9334bac560ecc979e58001b3e22fb"))
 	assert.Equal(t, []string{"APOP mrose c4c9334bac560ecc979e58001b3e22fb"}, s.Commands()[4:])
 }
 
@@ -111,7 +111,7 @@ func TestAPOPGeneratedTimestamp(t *testing.T) {
 	s.AddUser("u", "secret")
 	c, g := connect(t, s)
 	ts := g[strings.Index(g, "<"):]
-	assert.Regexp(t, `^\+OK `, c.cmd("APOP u "+apopDigest(ts, "secret")))
+	assert.Regexp(t, `^\+OK `, c.Cmd("APOP u "+apopDigest(ts, "secret")))
 }
 
 func TestAPOPUnavailable(t *testing.T) {
@@ -123,7 +123,7 @@ func TestAPOPUnavailable(t *testing.T) {
 			s := Start(t, opts)
 			s.AddUser("u", "p")
 			c, _ := connect(t, s)
-			assert.Equal(t, "-ERR APOP not supported", c.cmd("APOP u "+apopDigest("<a@b>", "p")))
+			assert.Equal(t, "-ERR APOP not supported", c.Cmd("APOP u "+apopDigest("<a@b>", "p")))
 		})
 	}
 }
@@ -132,48 +132,48 @@ func TestInUse(t *testing.T) {
 	s := Start(t, Options{})
 	m := s.AddUser("u", "p", []byte("1\r\n"))
 	c1, _ := connect(t, s)
-	c1.login("u", "p")
+	login(t, c1, "u", "p")
 	assert.True(t, m.Locked())
 
 	c2, _ := connect(t, s)
-	c2.cmd("USER u")
-	assert.Equal(t, "-ERR [IN-USE] mailbox locked", c2.cmd("PASS p"))
-	assert.Equal(t, "-ERR command not valid before login", c2.cmd("STAT"), "still in AUTHORIZATION")
+	c2.Cmd("USER u")
+	assert.Equal(t, "-ERR [IN-USE] mailbox locked", c2.Cmd("PASS p"))
+	assert.Equal(t, "-ERR command not valid before login", c2.Cmd("STAT"), "still in AUTHORIZATION")
 
-	assert.Equal(t, "+OK bye", c1.cmd("QUIT"))
+	assert.Equal(t, "+OK bye", c1.Cmd("QUIT"))
 	// The lock is released before the QUIT reply, so this cannot race.
 	assert.False(t, m.Locked())
-	c2.login("u", "p")
+	login(t, c2, "u", "p")
 }
 
 func TestUnknownAndLongCommands(t *testing.T) {
 	s := Start(t, Options{})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	assert.Equal(t, "-ERR unknown command", c.cmd("XYZZY"))
-	assert.Equal(t, "-ERR empty command", c.cmd(""))
-	assert.Equal(t, "-ERR line too long", c.cmd("NOOP "+strings.Repeat("x", 506)))
-	assert.Equal(t, "-ERR command not valid before login", c.cmd("NOOP "+strings.Repeat("x", 505)), "510 octets plus CRLF fit")
-	assert.Equal(t, "-ERR line too long", c.cmd("USER "+strings.Repeat("x", 100<<10)), "over the AUTH limit too")
-	c.login("u", "p")
-	assert.Equal(t, "-ERR unknown command", c.cmd("XYZZY"))
-	assert.Equal(t, "+OK", c.cmd("NOOP"))
+	assert.Equal(t, "-ERR unknown command", c.Cmd("XYZZY"))
+	assert.Equal(t, "-ERR empty command", c.Cmd(""))
+	assert.Equal(t, "-ERR line too long", c.Cmd("NOOP "+strings.Repeat("x", 506)))
+	assert.Equal(t, "-ERR command not valid before login", c.Cmd("NOOP "+strings.Repeat("x", 505)), "510 octets plus CRLF fit")
+	assert.Equal(t, "-ERR line too long", c.Cmd("USER "+strings.Repeat("x", 100<<10)), "over the AUTH limit too")
+	login(t, c, "u", "p")
+	assert.Equal(t, "-ERR unknown command", c.Cmd("XYZZY"))
+	assert.Equal(t, "+OK", c.Cmd("NOOP"))
 }
 
 func TestBareLF(t *testing.T) {
 	s := Start(t, Options{})
 	c, _ := connect(t, s)
-	_, err := c.conn.Write([]byte("NOOP\n"))
+	_, err := c.NetConn().Write([]byte("NOOP\n"))
 	require.NoError(t, err)
-	assert.Equal(t, "-ERR command not valid before login", c.line())
+	assert.Equal(t, "-ERR command not valid before login", c.Line())
 }
 
 func TestCommandsRecorded(t *testing.T) {
 	s := Start(t, Options{})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	c.cmd("QUIT")
+	login(t, c, "u", "p")
+	c.Cmd("QUIT")
 	assert.Equal(t, []string{"USER u", "PASS p", "QUIT"}, s.Commands())
 }
 
@@ -188,7 +188,7 @@ func TestAddUserTwice(t *testing.T) {
 	assert.Equal(t, [][]byte{[]byte("1\r\n"), []byte("2\r\n")}, m1.Messages())
 	assert.Equal(t, []string{"uid-1", "uid-2"}, m1.UIDs())
 	c, _ := connect(t, s)
-	c.login("u", "new")
+	login(t, c, "u", "new")
 }
 
 func TestCloseEndsSessions(t *testing.T) {
@@ -196,11 +196,11 @@ func TestCloseEndsSessions(t *testing.T) {
 	require.NoError(t, err)
 	m := s.AddUser("u", "p", []byte("1\r\n"))
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	c.cmd("DELE 1")
+	login(t, c, "u", "p")
+	c.Cmd("DELE 1")
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close(), "Close is idempotent")
-	c.expectEOF()
+	c.ExpectEOF()
 	assert.Len(t, m.Messages(), 1)
 	assert.False(t, m.Locked())
 	_, err = net.Dial("tcp", s.Addr())
@@ -235,7 +235,7 @@ func TestLogf(t *testing.T) {
 		}
 	}})
 	c, _ := connect(t, s)
-	c.cmd("NOOP")
+	c.Cmd("NOOP")
 	<-logged
 	assert.Equal(t, []string{"S: %s", "C: %s", "S: %s"}, lines)
 }

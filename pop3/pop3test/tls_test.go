@@ -9,43 +9,45 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/internal/rawpop"
 )
 
 func TestSTLS(t *testing.T) {
 	s := Start(t, Options{STLS: true, RequireTLSForAuth: true})
 	s.AddUser("u", "p", []byte("secret mail\r\n"))
 	c, _ := connect(t, s)
-	c.cmd("CAPA")
-	assert.Contains(t, c.multi(), "STLS")
+	c.Cmd("CAPA")
+	assert.Contains(t, c.Multi(), "STLS")
 
-	assert.Equal(t, "+OK begin TLS negotiation", c.cmd("STLS"))
-	tc := tls.Client(c.conn, s.ClientTLSConfig())
+	assert.Equal(t, "+OK begin TLS negotiation", c.Cmd("STLS"))
+	tc := tls.Client(c.NetConn(), s.ClientTLSConfig())
 	require.NoError(t, tc.Handshake())
 	assert.Equal(t, "localhost", tc.ConnectionState().PeerCertificates[0].Subject.CommonName)
-	c = wrap(t, tc)
+	c = rawpop.Wrap(t, tc)
 
-	c.cmd("CAPA")
-	assert.NotContains(t, c.multi(), "STLS", "STLS is not offered twice")
-	assert.Equal(t, "-ERR STLS not available", c.cmd("STLS"))
-	c.login("u", "p")
-	c.cmd("RETR 1")
-	assert.Equal(t, "secret mail\r\n.\r\n", string(c.rawBody()))
+	c.Cmd("CAPA")
+	assert.NotContains(t, c.Multi(), "STLS", "STLS is not offered twice")
+	assert.Equal(t, "-ERR STLS not available", c.Cmd("STLS"))
+	login(t, c, "u", "p")
+	c.Cmd("RETR 1")
+	assert.Equal(t, "secret mail\r\n.\r\n", string(c.RawBody()))
 }
 
 func TestSTLSNotOffered(t *testing.T) {
 	s := Start(t, Options{})
 	c, _ := connect(t, s)
-	c.cmd("CAPA")
-	assert.NotContains(t, c.multi(), "STLS")
-	assert.Equal(t, "-ERR STLS not available", c.cmd("STLS"))
+	c.Cmd("CAPA")
+	assert.NotContains(t, c.Multi(), "STLS")
+	assert.Equal(t, "-ERR STLS not available", c.Cmd("STLS"))
 }
 
 func TestSTLSOnlyInAuthorization(t *testing.T) {
 	s := Start(t, Options{STLS: true})
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
-	c.login("u", "p")
-	assert.Equal(t, "-ERR already logged in", c.cmd("STLS"))
+	login(t, c, "u", "p")
+	assert.Equal(t, "-ERR already logged in", c.Cmd("STLS"))
 }
 
 func TestSTLSDiscardsPlaintextAfterCommand(t *testing.T) {
@@ -53,13 +55,13 @@ func TestSTLSDiscardsPlaintextAfterCommand(t *testing.T) {
 	s.AddUser("u", "p")
 	c, _ := connect(t, s)
 	// A command injected behind STLS must not be executed over TLS.
-	c.send("STLS", "USER u")
-	assert.Equal(t, "+OK begin TLS negotiation", c.line())
-	tc := tls.Client(c.conn, s.ClientTLSConfig())
+	c.Send("STLS", "USER u")
+	assert.Equal(t, "+OK begin TLS negotiation", c.Line())
+	tc := tls.Client(c.NetConn(), s.ClientTLSConfig())
 	err := tc.Handshake()
 	if err == nil {
-		c = wrap(t, tc)
-		assert.Equal(t, "-ERR PASS must follow USER", c.cmd("PASS p"))
+		c = rawpop.Wrap(t, tc)
+		assert.Equal(t, "-ERR PASS must follow USER", c.Cmd("PASS p"))
 	}
 }
 
@@ -67,11 +69,11 @@ func TestImplicitTLS(t *testing.T) {
 	s := Start(t, Options{ImplicitTLS: true, STLS: true, RequireTLSForAuth: true})
 	s.AddUser("u", "p", []byte("x\r\n"))
 	c := dialTLS(t, s)
-	assert.Regexp(t, `^\+OK `, c.line())
-	c.cmd("CAPA")
-	assert.NotContains(t, c.multi(), "STLS", "already TLS")
-	c.login("u", "p")
-	assert.Equal(t, "+OK 1 3", c.cmd("STAT"))
+	assert.Regexp(t, `^\+OK `, c.Line())
+	c.Cmd("CAPA")
+	assert.NotContains(t, c.Multi(), "STLS", "already TLS")
+	login(t, c, "u", "p")
+	assert.Equal(t, "+OK 1 3", c.Cmd("STAT"))
 
 	// A plain-text client gets no greeting it can read.
 	raw, err := net.Dial("tcp", s.Addr())
