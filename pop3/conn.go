@@ -82,7 +82,8 @@ func (s State) String() string {
 // whatever of it is left.
 type Client struct {
 	conn      net.Conn // the transport in use (TLS after an upgrade)
-	br        *bufio.Reader
+	dc        *deadlineConn
+	br        *bufio.Reader // nil while idle: see reader
 	bw        *bufio.Writer
 	opts      Options
 	greeting  string
@@ -138,9 +139,9 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 
 func (c *Client) setConn(conn net.Conn) {
 	c.conn = conn
-	dc := &deadlineConn{Conn: conn, c: c}
-	c.br = bufio.NewReaderSize(dc, bufferSize)
-	c.bw = bufio.NewWriterSize(dc, 4096)
+	c.releaseReader()
+	c.dc = &deadlineConn{Conn: conn, c: c}
+	c.bw = bufio.NewWriterSize(c.dc, 4096)
 }
 
 // Greeting returns the text of the server's +OK greeting.
@@ -253,7 +254,7 @@ func (c *Client) start(ctx context.Context) error {
 	}
 	// Bytes that arrived unasked (a reply sent twice, a multi-line answer
 	// where one line was due) would be taken as this command's reply.
-	if n := c.br.Buffered(); n > 0 {
+	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Msg: fmt.Sprintf("%d octets received before the command was sent", n)})
 	}
 	return nil
@@ -301,7 +302,7 @@ func (c *Client) writeLine(cmd, line, debug string) error {
 // readLine reads one line, without its line end, bounded by MaxLineLength.
 // The returned slice is valid until the next read.
 func (c *Client) readLine(cmd string) ([]byte, error) {
-	line, err := c.br.ReadSlice('\n')
+	line, err := c.reader().ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > c.opts.MaxLineLength+2 {
 		return nil, c.fail(&ProtocolError{Cmd: cmd, Msg: fmt.Sprintf("line over %d octets", c.opts.MaxLineLength), Err: ErrLineTooLong})
 	}
@@ -326,6 +327,7 @@ func (c *Client) readStatus(cmd string) (string, error) {
 	if err != nil {
 		return "", c.fail(err)
 	}
+	c.releaseReader()
 	if !ok {
 		code, msg := parseRespCode(text)
 		return "", &ResponseError{Cmd: cmd, Code: code, Text: msg}
