@@ -67,8 +67,10 @@ stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions,
 	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime $(FUZZTIME) ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime $(FUZZTIME) ./pop3
 
-bench: ## benchmarks: Go core and C API download speed, pipelined against sequential
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3 ./capi
+bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3
+	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
+	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS)$$' -benchtime 1x -timeout 30m ./capi
 
 demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a pop3testd started for it
 	@if [ -n "$$POP3_SERVER" ]; then \
