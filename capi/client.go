@@ -37,6 +37,7 @@ type target struct {
 	dialer     pop3.Dialer
 	login      pop3.LoginOptions
 	packetWait C.ULONG
+	fetchBytes C.ULONG // nx_pop3_options_fetch_bytes
 }
 
 func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
@@ -201,7 +202,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 	}
 
 	C.memset(unsafe.Pointer(p), 0, C.sizeof_NX_POP3_CLIENT)
-	c := &client{cptr: p, pool: pool, ctx: ctx, cancel: cancel, pc: pc, password: []byte(pass), count: -1, packetWait: t.packetWait}
+	c := &client{cptr: p, pool: pool, ctx: ctx, cancel: cancel, pc: pc, password: []byte(pass), count: -1, packetWait: t.packetWait, fetchBytes: t.fetchBytes}
 	setCString(&p.nx_pop3_client_name[0], len(p.nx_pop3_client_name), name)
 	setCString(&p.nx_pop3_server_process_id[0], len(p.nx_pop3_server_process_id), pc.Timestamp())
 	p.nx_pop3_client_ip_ptr = ip

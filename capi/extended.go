@@ -101,6 +101,7 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.dialer.Timeout = ticks(o.nx_pop3_options_connect_timeout)
 	t.dialer.Options.ReplyTimeout = ticks(o.nx_pop3_options_reply_timeout)
 	t.packetWait = o.nx_pop3_options_packet_timeout
+	t.fetchBytes = o.nx_pop3_options_fetch_bytes
 	switch o.nx_pop3_options_tls {
 	case C.NX_POP3_TLS_NONE:
 		return t, nil

@@ -152,6 +152,7 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
     ULONG           nx_pop3_options_connect_timeout; /* NX_POP3_CLIENT_CONNECTION_TIMEOUT */
     ULONG           nx_pop3_options_reply_timeout;   /* NX_POP3_SERVER_REPLY_TIMEOUT */
     ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
+    ULONG           nx_pop3_options_fetch_bytes;     /* reply bytes mail_items_fetch keeps in flight; 0: 4 MiB */
 } NX_POP3_CLIENT_OPTIONS;
 
 /* Called by nx_pop3_client_mail_items_fetch with each packet of each
