@@ -48,6 +48,8 @@ func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
 	}
 	t.dialer.Timeout = ticks(C.NX_POP3_CLIENT_CONNECTION_TIMEOUT)
 	t.dialer.Options.ReplyTimeout = ticks(C.NX_POP3_SERVER_REPLY_TIMEOUT)
+	// Calls come from C threads: wait for replies on them, in the kernel.
+	t.dialer.Options.WaitInThread = true
 	t.login.Method = pop3.AuthUser
 	if t.apop {
 		t.login.Method = pop3.AuthAPOP

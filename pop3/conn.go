@@ -44,6 +44,15 @@ type Options struct {
 	// not TLS: login calls return ErrTLSRequired before writing anything.
 	RequireTLS bool
 
+	// WaitInThread makes reads wait for the server on the calling OS
+	// thread, in the kernel, rather than parking the goroutine in the Go
+	// netpoller (Linux; elsewhere it has no effect). It is for a Client
+	// driven from a thread that C owns, where a parked goroutine costs
+	// several context switches per reply; every timeout, cancellation and
+	// Close from another goroutine still ends a wait. Dialer.Dial applies
+	// it; NewClient ignores it.
+	WaitInThread bool
+
 	// DebugWriter, when set, receives the command and status lines of the
 	// session ("C: STAT", "S: +OK 2 320"). Credentials are replaced by "***"
 	// and message data is not written.

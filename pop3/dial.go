@@ -72,6 +72,9 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pop3: connect %s: %w", addr, err)
 	}
+	if d.Options.WaitInThread {
+		conn = waitInThread(conn)
+	}
 	cfg := tlsConfigFor(d.TLSConfig, addr)
 	if d.TLS == TLSImplicit {
 		tc := tls.Client(conn, cfg)
