@@ -252,4 +252,3 @@ func delayCopy(dst, src net.Conn, delay time.Duration) {
 	for range chunks {
 	}
 }
-

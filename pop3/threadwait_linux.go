@@ -29,7 +29,7 @@ type threadConn struct {
 
 	mu       sync.Mutex
 	deadline time.Time
-	reading  bool // a Read is in progress
+	reading  bool  // a Read is in progress
 	shut     error // why the socket was shut down for reading to end a wait
 }
 
