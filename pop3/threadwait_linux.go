@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -19,18 +20,20 @@ import (
 // kernel costs the one switch a blocking C client pays. Writes, which do not
 // wait when the socket buffer has room, still go through the netpoller.
 //
-// A deadline moved into the past, or Close, ends a wait in progress by
-// shutting the socket down for reading, which wakes ppoll: the connection
-// is unusable afterwards, which is what the Client does after any read error
+// A read deadline moved into the past, or Close, ends a wait in progress
+// by shutting the socket down, which wakes ppoll: the connection is
+// unusable afterwards, which is what the Client makes of any I/O error
 // anyway.
 type threadConn struct {
 	*net.TCPConn
 	rc syscall.RawConn
 
-	mu       sync.Mutex
-	deadline time.Time
-	reading  bool  // a Read is in progress
-	shut     error // why the socket was shut down for reading to end a wait
+	mu        sync.Mutex
+	deadline  time.Time // for reads
+	wdeadline time.Time
+	reading   bool  // a Read is in progress
+	writing   bool  // a Write is in progress
+	shut      error // why the socket was shut down for reading to end a wait
 }
 
 // waitInThread wraps conn for Options.WaitInThread; connections other
@@ -61,16 +64,16 @@ func (t *threadConn) Read(p []byte) (int, error) {
 		t.mu.Unlock()
 	}()
 	if shut != nil {
-		return 0, t.opErr(shut)
+		return 0, t.opErr("read", shut)
 	}
 	var n int
 	var rerr error
 	err := t.rc.Read(func(fd uintptr) bool {
-		n, rerr = t.readWait(int(fd), p, deadline)
+		n, rerr = t.ioWait(int(fd), p, deadline, false)
 		return true // never wait in the netpoller
 	})
 	if err != nil {
-		return 0, t.opErr(err)
+		return 0, t.opErr("read", err)
 	}
 	if rerr != nil || n == 0 {
 		// After our own shutdown, the EOF or error is not the server's.
@@ -79,20 +82,64 @@ func (t *threadConn) Read(p []byte) (int, error) {
 		t.mu.Unlock()
 		switch {
 		case shut != nil:
-			return 0, t.opErr(shut)
+			return 0, t.opErr("read", shut)
 		case rerr != nil:
-			return 0, t.opErr(rerr)
+			return 0, t.opErr("read", rerr)
 		}
 		return 0, io.EOF
 	}
 	return n, nil
 }
 
-// readWait reads from the non-blocking socket fd, waiting in ppoll until
-// data, the end of the stream or the deadline.
-func (t *threadConn) readWait(fd int, p []byte, deadline time.Time) (int, error) {
+// Write writes all of p, waiting in ppoll while the socket buffer is full.
+// It keeps its deadline itself too: a deadline set through the runtime
+// arms a timer that wakes the netpoller's thread at every renewal.
+func (t *threadConn) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	deadline, shut := t.wdeadline, t.shut
+	t.mu.Unlock()
+	if errors.Is(shut, net.ErrClosed) {
+		return 0, t.opErr("write", shut)
+	}
+	t.mu.Lock()
+	t.writing = true
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.writing = false
+		t.mu.Unlock()
+	}()
+	var n int
+	var werr error
+	err := t.rc.Write(func(fd uintptr) bool {
+		for n < len(p) && werr == nil {
+			var k int
+			k, werr = t.ioWait(int(fd), p[n:], deadline, true)
+			n += k
+		}
+		return true
+	})
+	if err == nil {
+		err = werr
+	}
+	return n, t.opErr("write", err)
+}
+
+// ioWait reads from or writes to the non-blocking socket fd, waiting in
+// ppoll until it is ready or the deadline passed.
+func (t *threadConn) ioWait(fd int, p []byte, deadline time.Time, write bool) (int, error) {
+	events := int16(pollIn)
+	if write {
+		events = pollOut
+	}
 	for {
-		n, err := syscall.Read(fd, p)
+		var n int
+		var err error
+		if write {
+			n, err = syscall.Write(fd, p)
+		} else {
+			n, err = syscall.Read(fd, p)
+		}
 		switch err {
 		case nil:
 			return n, nil
@@ -111,7 +158,7 @@ func (t *threadConn) readWait(fd int, p []byte, deadline time.Time) (int, error)
 			v := syscall.NsecToTimespec(int64(d))
 			ts = &v
 		}
-		pfd := pollFd{fd: int32(fd), events: pollIn}
+		pfd := pollFd{fd: int32(fd), events: events}
 		_, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(ts)), 0, 0, 0)
 		if errno != 0 && errno != syscall.EINTR {
 			return 0, errno
@@ -127,21 +174,24 @@ type pollFd struct {
 	revents int16
 }
 
-const pollIn = 0x1
+const (
+	pollIn  = 0x1
+	pollOut = 0x4
+)
 
-func (t *threadConn) opErr(err error) error {
+func (t *threadConn) opErr(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &net.OpError{Op: "read", Net: "tcp", Source: t.LocalAddr(), Addr: t.RemoteAddr(), Err: err}
+	return &net.OpError{Op: op, Net: "tcp", Source: t.LocalAddr(), Addr: t.RemoteAddr(), Err: err}
 }
 
 // wakeLocked ends a wait in progress, which then fails with why; t.mu is
 // held.
 func (t *threadConn) wakeLocked(why error) {
-	if t.reading && t.shut == nil {
+	if (t.reading || t.writing) && t.shut == nil {
 		t.shut = why
-		t.rc.Control(func(fd uintptr) { syscall.Shutdown(int(fd), syscall.SHUT_RD) })
+		t.rc.Control(func(fd uintptr) { syscall.Shutdown(int(fd), syscall.SHUT_RDWR) })
 	}
 }
 
@@ -155,9 +205,19 @@ func (t *threadConn) SetReadDeadline(d time.Time) error {
 	return nil
 }
 
+// SetWriteDeadline bounds later writes. A write waits only while the
+// socket buffer is full, for a server that stopped reading; a deadline in
+// the past does not end a write in progress, Close does.
+func (t *threadConn) SetWriteDeadline(d time.Time) error {
+	t.mu.Lock()
+	t.wdeadline = d
+	t.mu.Unlock()
+	return nil
+}
+
 func (t *threadConn) SetDeadline(d time.Time) error {
-	t.SetReadDeadline(d)
-	return t.TCPConn.SetWriteDeadline(d)
+	t.SetWriteDeadline(d)
+	return t.SetReadDeadline(d)
 }
 
 // Close ends a wait in progress first: the runtime's close waits for the
