@@ -43,12 +43,12 @@ $(BIN)/%: cexamples/%.c $(LIB) $(HEADERS)
 $(BIN)/pop3testd: $(shell find pop3 -name '*.go' -not -name '*_test.go')
 	$(GO) build -o $@ ./pop3/pop3test/pop3testd
 
-header: $(LIB) ## regenerate include/nx_pop3_client.h from the exports and check it against the vendor's prototypes
-	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h
+header: $(LIB) ## regenerate include/nx_pop3_client.h (each call documented from its Go doc comment) and capi/forward.c, checked against the vendor's prototypes
+	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c
 
 test: $(LIB) ## vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo
 	$(GO) vet ./...
-	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -check
+	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c -check
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime $(FUZZCOUNT) ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime $(FUZZCOUNT) ./pop3

@@ -1,3 +1,6 @@
+// How every service runs: one call at a time per client, panics contained,
+// failures recorded.
+
 package main
 
 /*
@@ -5,36 +8,7 @@ package main
 */
 import "C"
 
-import (
-	"errors"
-	"fmt"
-
-	"github.com/nxpop3/nxpop3/pop3"
-)
-
-// statusError is a failure found by capi itself, with its NetX status.
-type statusError struct {
-	status C.UINT
-	msg    string
-}
-
-func (e *statusError) Error() string { return e.msg }
-
-func fail(status C.UINT, format string, args ...any) error {
-	return &statusError{status, fmt.Sprintf(format, args...)}
-}
-
-// status maps any error of a call to its NetX status.
-func status(err error) C.UINT {
-	if err == nil {
-		return nxSuccess // before the errors.As targets, which escape to the heap
-	}
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status
-	}
-	return statusOf(err)
-}
+import "fmt"
 
 // call runs fn for the live client of p, one call at a time per client. A
 // struct that is not a live client gets NX_PTR_ERROR; a Go panic becomes
@@ -78,17 +52,6 @@ func guard(fn func() C.UINT) (st C.UINT) {
 		}
 	}()
 	return fn()
-}
-
-// setError records a failure in the struct, where the error-text and
-// response-code services find it, even after a failed create.
-func setError(p *C.NX_POP3_CLIENT, err error) {
-	setCString(&p.nx_pop3_client_error_text[0], C.NX_POP3_ERROR_TEXT_SIZE, err.Error())
-	var re *pop3.ResponseError
-	p.nx_pop3_client_response_code = C.NX_POP3_RESP_NONE
-	if errors.As(err, &re) {
-		p.nx_pop3_client_response_code = respCode(re.Code)
-	}
 }
 
 // inCallbacks runs fn, which calls the caller's C callbacks, marking this

@@ -24,9 +24,9 @@ func (e *errStopped) Error() string { return "stopped by the callback" }
 // server advertises PIPELINING, sent one at a time otherwise; CAPA is asked
 // once to find out, and LIST once for the sizes that set how many RETRs are
 // in flight: as many as fit nx_pop3_options_fetch_bytes of announced
-// replies (4 MiB by default, enough for a fast path with a long round trip;
-// one at least), at most 1024. With delete_items, a message is marked for deletion
-// (DELE) only after the callback accepted its final packet; as always,
+// replies (4 MiB by default, enough for a fast path with a long round
+// trip; one at least), at most 1024. With delete_items, a message is marked
+// for deletion (DELE) only after the callback accepted its final packet; as always,
 // deletions take effect only at a successful nx_pop3_client_quit.
 //
 // A callback returning anything but NX_SUCCESS stops the fetch: no further

@@ -1,3 +1,5 @@
+// Listings: capabilities, unique-ids and sizes.
+
 package main
 
 /*
@@ -78,16 +80,6 @@ func nx_pop3_client_capabilities_get(client_ptr *C.NX_POP3_CLIENT, buffer *C.CHA
 		}
 		return copyOut(buffer, buffer_size, b.String(), "capability list")
 	})
-}
-
-// copyOut copies s into a caller's buffer, NUL-terminated, and reports a
-// cut as NX_SIZE_ERROR.
-func copyOut(buffer *C.CHAR, size C.UINT, s, what string) error {
-	setCString(buffer, int(size), s)
-	if len(s) >= int(size) {
-		return fail(nxSizeError, "%s of %d bytes cut to fit a buffer of %d", what, len(s), size)
-	}
-	return nil
 }
 
 // nx_pop3_client_mail_item_uid_get sends UIDL n: the message's unique-id,
@@ -173,34 +165,6 @@ func nx_pop3_client_mail_items_size_list(client_ptr *C.NX_POP3_CLIENT, callback 
 				C.nxpop3_call_size(callback, c.cptr, C.UINT(m.ID), C.ULONG(m.Size), context)
 			}
 		})
-		return nil
-	})
-}
-
-// nx_pop3_client_mail_item_top_get sends TOP n lines: the message's header
-// and the first lines of its body, read with the same
-// nx_pop3_client_mail_item_message_get loop as a message after
-// nx_pop3_client_mail_item_get.
-//
-// Status: NX_SUCCESS; NX_PTR_ERROR; NX_POP3_CLIENT_INVALID_INDEX;
-// NX_POP3_INVALID_MAIL_ITEM; NX_POP3_SERVER_ERROR_STATUS (-ERR, e.g. a server
-// without TOP); NX_NOT_CONNECTED; NX_NO_RESPONSE.
-//
-//export nx_pop3_client_mail_item_top_get
-func nx_pop3_client_mail_item_top_get(client_ptr *C.NX_POP3_CLIENT, mail_item C.UINT, lines C.UINT) C.UINT {
-	return call(client_ptr, func(c *client) error {
-		if err := c.checkItem(mail_item); err != nil {
-			return err
-		}
-		if lines > 1<<31-1 {
-			return fail(nxParamError, "%d lines", lines)
-		}
-		c.endMessage()
-		m, err := c.pc.Top(c.ctx, int(mail_item), int(lines))
-		if err != nil {
-			return err
-		}
-		c.startMessage(m, mail_item)
 		return nil
 	})
 }

@@ -4,10 +4,14 @@
 //
 // capi checks arguments, turns results into NetX status codes and moves
 // message data into packets of the caller's pool; it holds no protocol
-// logic. Each file holds one concern: client.go the vendor services,
-// packets.go message data, status.go the status mapping, registry.go the
-// handles that tie a C struct to its Go session. The NetX and ThreadX host
-// emulation (packet pools, IP instances, threads) is package nxhost.
+// logic. Each file holds one concern: create.go the create calls and their
+// options, vendor.go the vendor's other services, message.go message data
+// in packets, listing.go capabilities and listings, fetch.go the pipelined
+// fetch, lasterror.go the error text and response code, status.go the one
+// table from errors to NetX status codes, call.go how every service runs,
+// registry.go the handles that tie a C struct to its Go session, cstring.go
+// C strings. The NetX and ThreadX host emulation (packet pools, IP
+// instances, threads) is package nxhost.
 package main
 
 import (

@@ -1,3 +1,5 @@
+// The handles that tie a C struct to its Go session.
+
 package main
 
 /*
@@ -9,7 +11,6 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/nxpop3/nxpop3/pop3"
 )
@@ -87,12 +88,4 @@ func liveClients() int {
 	registry.Lock()
 	defer registry.Unlock()
 	return len(registry.clients)
-}
-
-// setCString copies s into a fixed C array of size n, cut to fit and always
-// NUL-terminated.
-func setCString(dst *C.CHAR, n int, s string) {
-	b := unsafe.Slice((*byte)(unsafe.Pointer(dst)), n)
-	k := copy(b[:n-1], s)
-	clear(b[k:])
 }

@@ -1,3 +1,5 @@
+// The one table from errors to NetX status codes.
+
 package main
 
 /*
@@ -7,9 +9,8 @@ import "C"
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -40,24 +41,46 @@ const (
 	nxTLSError      = C.UINT(C.NX_POP3_TLS_ERROR)
 )
 
-// statusOf maps an error of the pop3 package to a NetX status. The README's
-// table is this function in prose; keep them together.
-func statusOf(err error) C.UINT {
+// statusError is a failure found by capi itself, with its NetX status.
+type statusError struct {
+	status C.UINT
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// fail makes a failure capi found itself, with the NetX status it returns.
+func fail(status C.UINT, format string, args ...any) error {
+	return &statusError{status, fmt.Sprintf(format, args...)}
+}
+
+// errConnect marks failures to establish the TCP connection, so that a
+// connect timeout maps to NX_NOT_CONNECTED rather than NX_NO_RESPONSE.
+var errConnect = errors.New("connect failed")
+
+// status maps any error of a call to its NetX status: the one table from Go
+// errors to NetX codes. The README's table is this function in prose; keep
+// them together. The order matters where an error matches several rows.
+func status(err error) C.UINT {
+	if err == nil {
+		return nxSuccess // before the errors.As targets, which escape to the heap
+	}
 	var (
+		se  *statusError
 		re  *pop3.ResponseError
 		pe  *pop3.ProtocolError
 		dns *net.DNSError
 	)
 	switch {
-	case err == nil:
-		return nxSuccess
+	case errors.As(err, &se):
+		return se.status
 	case errors.Is(err, pop3.ErrClosed):
 		return nxNotConnected
 	case errors.Is(err, context.Canceled):
 		return nxWaitAborted
 	case errors.Is(err, pop3.ErrInvalidArgument):
 		return nxParamError
-	case errors.Is(err, pop3.ErrTLSRequired), isTLSFailure(err):
+	case errors.Is(err, pop3.ErrTLSRequired), errors.Is(err, pop3.ErrTLS):
 		return nxTLSError
 	case errors.As(err, &re), errors.As(err, &pe), errors.Is(err, pop3.ErrNoTimestamp):
 		return nxServerError
@@ -73,21 +96,4 @@ func statusOf(err error) C.UINT {
 		return nxNotConnected
 	}
 	return nxNotSuccessful
-}
-
-// errConnect marks failures to establish the TCP connection, so that a
-// connect timeout maps to NX_NOT_CONNECTED rather than NX_NO_RESPONSE.
-var errConnect = errors.New("connect failed")
-
-func isTLSFailure(err error) bool {
-	var (
-		ua  x509.UnknownAuthorityError
-		ci  x509.CertificateInvalidError
-		he  x509.HostnameError
-		cve *tls.CertificateVerificationError
-		rhe tls.RecordHeaderError
-		ae  tls.AlertError
-	)
-	return errors.As(err, &ua) || errors.As(err, &ci) || errors.As(err, &he) ||
-		errors.As(err, &cve) || errors.As(err, &rhe) || errors.As(err, &ae)
 }

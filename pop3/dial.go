@@ -5,7 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"os"
+	"syscall"
 	"time"
 )
 
@@ -80,7 +83,7 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(dctx); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("pop3: TLS handshake with %s: %w", addr, err)
+			return nil, tlsFailure("handshake with "+addr, err)
 		}
 		conn = tc
 	}
@@ -101,6 +104,21 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// tlsFailure wraps a failed handshake: in ErrTLS when TLS itself failed,
+// as a plain network error when the connection timed out, was cancelled or
+// closed, so that a caller can tell a refused certificate from a dead link.
+func tlsFailure(what string, err error) error {
+	var ne net.Error
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		(errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Errorf("pop3: TLS %s: %w", what, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrTLS, what, err)
 }
 
 func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
@@ -159,7 +177,7 @@ func (c *Client) startTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	tc := tls.Client(c.conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		return c.fail(fmt.Errorf("pop3: STLS handshake: %w", err))
+		return c.fail(tlsFailure("STLS handshake", err))
 	}
 	c.dl.Lock()
 	c.setConn(tc)

@@ -19,6 +19,15 @@ var (
 	// credential has been sent when it is returned.
 	ErrTLSRequired = errors.New("pop3: TLS required")
 
+	// ErrTLS reports that TLS could not be set up: the handshake failed, the
+	// server's certificate was refused, or the server did not speak TLS. It
+	// wraps the cause (e.g. x509.UnknownAuthorityError,
+	// *tls.CertificateVerificationError, tls.RecordHeaderError), so callers
+	// test errors.Is(err, ErrTLS) instead of listing TLS error types. A
+	// connection that times out or closes during the handshake is a network
+	// failure, not ErrTLS.
+	ErrTLS = errors.New("pop3: TLS failed")
+
 	// ErrNoTimestamp reports an APOP login against a greeting without a
 	// <timestamp>.
 	ErrNoTimestamp = errors.New("pop3: greeting has no APOP timestamp")

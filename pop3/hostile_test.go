@@ -99,8 +99,6 @@ package pop3
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -122,21 +120,15 @@ const (
 // outcomeOf classifies an error of the flow as a pop3test.Outcome.
 func outcomeOf(err error) pop3test.Outcome {
 	var (
-		re  *ResponseError
-		pe  *ProtocolError
-		ua  x509.UnknownAuthorityError
-		he  x509.HostnameError
-		cve *tls.CertificateVerificationError
-		rhe tls.RecordHeaderError
-		ae  tls.AlertError
+		re *ResponseError
+		pe *ProtocolError
 	)
 	switch {
 	case err == nil:
 		return pop3test.OutcomeOK
 	case errors.Is(err, ErrLineTooLong):
 		return pop3test.OutcomeTooLong
-	case errors.Is(err, ErrTLSRequired), errors.As(err, &ua), errors.As(err, &he), errors.As(err, &cve),
-		errors.As(err, &rhe), errors.As(err, &ae):
+	case errors.Is(err, ErrTLSRequired), errors.Is(err, ErrTLS):
 		return pop3test.OutcomeTLS
 	case errors.As(err, &re):
 		return pop3test.OutcomeServerError

@@ -104,16 +104,60 @@ func TestTLSVerification(t *testing.T) {
 	srv := newServer(t, pop3test.Options{ImplicitTLS: true})
 	t.Run("unknown CA", func(t *testing.T) {
 		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit}).Dial(t.Context(), srv.Addr())
+		require.ErrorIs(t, err, pop3.ErrTLS)
 		var ua x509.UnknownAuthorityError
-		var cve *tls.CertificateVerificationError
-		require.True(t, errors.As(err, &ua) || errors.As(err, &cve), "%v", err)
+		require.ErrorAs(t, err, &ua)
 	})
 	t.Run("certificate for another name", func(t *testing.T) {
 		cfg := srv.ClientTLSConfig()
 		cfg.ServerName = "mail.example.org"
 		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit, TLSConfig: cfg}).Dial(t.Context(), srv.Addr())
+		require.ErrorIs(t, err, pop3.ErrTLS)
 		var he x509.HostnameError
 		require.ErrorAs(t, err, &he)
+	})
+}
+
+// TestErrTLSOnlyForTLSFailures checks that ErrTLS marks TLS failing, not a
+// connection that dies during the handshake: a caller retries the one and
+// reports the other.
+func TestErrTLSOnlyForTLSFailures(t *testing.T) {
+	t.Run("server speaks clear text", func(t *testing.T) {
+		srv := newServer(t, pop3test.Options{})
+		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit}).Dial(t.Context(), srv.Addr())
+		require.ErrorIs(t, err, pop3.ErrTLS)
+		var rhe tls.RecordHeaderError
+		require.ErrorAs(t, err, &rhe)
+	})
+	listen := func(t *testing.T, serve func(net.Conn)) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				serve(conn)
+			}
+		}()
+		return ln.Addr().String()
+	}
+	t.Run("server silent", func(t *testing.T) {
+		done := make(chan struct{})
+		t.Cleanup(func() { close(done) })
+		addr := listen(t, func(c net.Conn) { go func() { <-done; c.Close() }() })
+		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit, Timeout: 200 * time.Millisecond}).Dial(t.Context(), addr)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, pop3.ErrTLS)
+		assert.True(t, errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded), "%v", err)
+	})
+	t.Run("server closes", func(t *testing.T) {
+		addr := listen(t, func(c net.Conn) { c.Close() })
+		_, err := (&pop3.Dialer{TLS: pop3.TLSImplicit}).Dial(t.Context(), addr)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, pop3.ErrTLS)
 	})
 }
 

@@ -42,7 +42,7 @@ func checkExports(exports []function, secs []section) error {
 // verifyHeader parses the header about to be written, src, as C programs
 // will see it from path, and checks it against the vendor: prototypes,
 // constants and the public fields of NX_POP3_CLIENT. This catches what a
-// hand edit of the prologue or a generator change could break and the
+// edit of header.h.tmpl or a generator change could break and the
 // exports cannot show.
 func verifyHeader(root, path string, src []byte, secs []section) error {
 	cfg, err := config(root, nil)

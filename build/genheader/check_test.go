@@ -48,7 +48,7 @@ func renderedHeader(t *testing.T) ([]byte, func(header []byte) error) {
 	require.NoError(t, err)
 	root := testRoot(t)
 	path, _ := committedHeader(t)
-	return render(secs), func(header []byte) error { return verifyHeader(root, path, header, secs) }
+	return renderHeader(t, secs), func(header []byte) error { return verifyHeader(root, path, header, secs) }
 }
 
 // TestExportCheckFails proves the export check is not vacuous: each change
@@ -140,7 +140,7 @@ func TestExportCheckRefusesOtherHeaders(t *testing.T) {
 }
 
 // TestVerifyHeaderFails proves the check of the written header is not
-// vacuous: a broken prologue or prototype is refused by name.
+// vacuous: a broken template text or prototype is refused by name.
 func TestVerifyHeaderFails(t *testing.T) {
 	header, verify := renderedHeader(t)
 	require.NoError(t, verify(header))

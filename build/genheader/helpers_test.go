@@ -58,3 +58,14 @@ func buildExportHeader(t *testing.T) (string, []byte) {
 	require.NoError(t, err)
 	return path, b
 }
+
+// renderHeader renders the public header from secs and the doc comments of
+// this checkout's capi.
+func renderHeader(t *testing.T, secs []section) []byte {
+	t.Helper()
+	docs, err := exportDocs(testRoot(t))
+	require.NoError(t, err)
+	h, err := render(secs, docs)
+	require.NoError(t, err)
+	return h
+}

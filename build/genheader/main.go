@@ -1,8 +1,9 @@
 // Command genheader writes the public C header include/nx_pop3_client.h
-// from the cgo export header of capi, and proves it right.
+// and capi/forward.c from the cgo export header of capi, and proves them
+// right.
 //
 //	go build -buildmode=c-archive -o build/libnxpop3.a ./capi
-//	go run ./build/genheader -export build/libnxpop3.h -out include/nx_pop3_client.h [-check]
+//	go run ./build/genheader -export build/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c [-check]
 //
 // cgo's own export header is GCC-specific and shows Go's view of the API;
 // C programs written for NetX Duo need the vendor's. genheader parses the
@@ -12,8 +13,15 @@
 // renders the header from the tables, and parses the result again to check
 // its prototypes, the vendor's constants and the public struct fields.
 //
-// With -check nothing is written: the command fails if the header on disk
-// differs from what it would write, so CI catches a header not regenerated.
+// The header's fixed C text (constants, the structs, callback types) is
+// the template header.h.tmpl; each prototype's comment is its export's Go
+// doc comment in capi, so the contract of a call, with its status codes,
+// is written once and C programmers read it in the header. forward.c, the
+// vendor's internal names (_nxe_, _nx_, _nxde_, _nxd_) forwarding to the
+// public ones, is rendered from the same tables with forward.c.tmpl.
+//
+// With -check nothing is written: the command fails if a file on disk
+// differs from what it would write, so CI catches one not regenerated.
 //
 // It runs from anywhere inside the module; the module root (the directory
 // holding go.mod) supplies capi/ and include/ to the C parser.
@@ -30,19 +38,20 @@ import (
 func main() {
 	export := flag.String("export", "build/libnxpop3.h", "cgo export header written by go build -buildmode=c-archive ./capi")
 	out := flag.String("out", "include/"+headerName, "public header to write")
-	check := flag.Bool("check", false, "write nothing; fail if -out differs from what would be written")
+	forward := flag.String("forward", "capi/"+forwardName, "C file of the vendor's internal names to write")
+	check := flag.Bool("check", false, "write nothing; fail if -out or -forward differs from what would be written")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*export, *out, *check); err != nil {
+	if err := run(*export, *out, *forward, *check); err != nil {
 		fmt.Fprintf(os.Stderr, "genheader: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(exportPath, outPath string, check bool) error {
+func run(exportPath, outPath, forwardPath string, check bool) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -63,17 +72,30 @@ func run(exportPath, outPath string, check bool) error {
 	if err != nil {
 		return err
 	}
-	old, err := os.ReadFile(outPath)
+	secs, err := sections()
+	if err != nil {
+		return err
+	}
+	if err := update(outPath, header, check); err != nil {
+		return err
+	}
+	return update(forwardPath, renderForward(secs), check)
+}
+
+// update writes data to path unless it holds it already; with check it
+// writes nothing and fails instead, showing the difference.
+func update(path string, data []byte, check bool) error {
+	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if string(old) == string(header) {
+	if string(old) == string(data) {
 		return nil
 	}
 	if check {
-		return fmt.Errorf("%s is stale: run 'make header'\n%s", outPath, lineDiff(old, header))
+		return fmt.Errorf("%s is stale: run 'make header'\n%s", path, lineDiff(old, data))
 	}
-	return os.WriteFile(outPath, header, 0o644)
+	return os.WriteFile(path, data, 0o644)
 }
 
 // generate returns the public header for the cgo export header src, read
@@ -91,7 +113,14 @@ func generate(root, exportPath string, src []byte, outPath string) ([]byte, erro
 	if err := checkExports(exports, secs); err != nil {
 		return nil, fmt.Errorf("capi's exports differ from the tables:\n%w", err)
 	}
-	header := render(secs)
+	docs, err := exportDocs(root)
+	if err != nil {
+		return nil, err
+	}
+	header, err := render(secs, docs)
+	if err != nil {
+		return nil, err
+	}
 	if err := verifyHeader(root, outPath, header, secs); err != nil {
 		return nil, fmt.Errorf("the generated header fails verification: %w", err)
 	}

@@ -1,3 +1,5 @@
+// Reading a message into packets of the caller's pool.
+
 package main
 
 /*
@@ -17,6 +19,69 @@ import (
 
 	"github.com/nxpop3/nxpop3/pop3"
 )
+
+// nx_pop3_client_mail_item_message_get hands out the next packet of the
+// message that nx_pop3_client_mail_item_get started, allocated from the
+// client's packet pool and filled with up to its payload size of message
+// data: exactly the stored message, dot-stuffing removed, the terminating
+// line not included. final_packet is NX_TRUE on the packet holding the last
+// data (0 bytes only for an empty message). Release each packet with
+// nx_packet_release.
+//
+// Status: NX_SUCCESS; NX_PTR_ERROR; NX_POP3_CLIENT_INVALID_STATE (no
+// message being downloaded); NX_NO_PACKET (the pool stayed empty for
+// NX_POP3_CLIENT_PACKET_TIMEOUT; nothing is lost, call again);
+// NX_POP3_INSUFFICIENT_PACKET_PAYLOAD; NX_NOT_CONNECTED (the connection
+// ended inside the message); NX_NO_RESPONSE.
+//
+//export nx_pop3_client_mail_item_message_get
+func nx_pop3_client_mail_item_message_get(client_ptr *C.NX_POP3_CLIENT, recv_packet_ptr **C.NX_PACKET, bytes_retrieved *C.ULONG, final_packet *C.UINT) C.UINT {
+	if recv_packet_ptr == nil || bytes_retrieved == nil || final_packet == nil {
+		return nxPtrError
+	}
+	return call(client_ptr, func(c *client) error {
+		pkt, n, final, err := c.nextPacket()
+		if err != nil {
+			return err
+		}
+		*recv_packet_ptr = pkt
+		*bytes_retrieved = C.ULONG(n)
+		*final_packet = C.NX_FALSE
+		if final {
+			*final_packet = C.NX_TRUE
+			c.endMessage()
+		}
+		return nil
+	})
+}
+
+// nx_pop3_client_mail_item_top_get sends TOP n lines: the message's header
+// and the first lines of its body, read with the same
+// nx_pop3_client_mail_item_message_get loop as a message after
+// nx_pop3_client_mail_item_get.
+//
+// Status: NX_SUCCESS; NX_PTR_ERROR; NX_POP3_CLIENT_INVALID_INDEX;
+// NX_POP3_INVALID_MAIL_ITEM; NX_POP3_SERVER_ERROR_STATUS (-ERR, e.g. a server
+// without TOP); NX_NOT_CONNECTED; NX_NO_RESPONSE.
+//
+//export nx_pop3_client_mail_item_top_get
+func nx_pop3_client_mail_item_top_get(client_ptr *C.NX_POP3_CLIENT, mail_item C.UINT, lines C.UINT) C.UINT {
+	return call(client_ptr, func(c *client) error {
+		if err := c.checkItem(mail_item); err != nil {
+			return err
+		}
+		if lines > 1<<31-1 {
+			return fail(nxParamError, "%d lines", lines)
+		}
+		c.endMessage()
+		m, err := c.pc.Top(c.ctx, int(mail_item), int(lines))
+		if err != nil {
+			return err
+		}
+		c.startMessage(m, mail_item)
+		return nil
+	})
+}
 
 func (c *client) startMessage(m *pop3.Message, item C.UINT) {
 	c.msg = m
@@ -81,39 +146,4 @@ func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 	pkt.nx_packet_length = C.ULONG(n)
 	*pkt.nx_packet_append_ptr = 0
 	return pkt, n, final, nil
-}
-
-// nx_pop3_client_mail_item_message_get hands out the next packet of the
-// message that nx_pop3_client_mail_item_get started, allocated from the
-// client's packet pool and filled with up to its payload size of message
-// data: exactly the stored message, dot-stuffing removed, the terminating
-// line not included. final_packet is NX_TRUE on the packet holding the last
-// data (0 bytes only for an empty message). Release each packet with
-// nx_packet_release.
-//
-// Status: NX_SUCCESS; NX_PTR_ERROR; NX_POP3_CLIENT_INVALID_STATE (no
-// message being downloaded); NX_NO_PACKET (the pool stayed empty for
-// NX_POP3_CLIENT_PACKET_TIMEOUT; nothing is lost, call again);
-// NX_POP3_INSUFFICIENT_PACKET_PAYLOAD; NX_NOT_CONNECTED (the connection
-// ended inside the message); NX_NO_RESPONSE.
-//
-//export nx_pop3_client_mail_item_message_get
-func nx_pop3_client_mail_item_message_get(client_ptr *C.NX_POP3_CLIENT, recv_packet_ptr **C.NX_PACKET, bytes_retrieved *C.ULONG, final_packet *C.UINT) C.UINT {
-	if recv_packet_ptr == nil || bytes_retrieved == nil || final_packet == nil {
-		return nxPtrError
-	}
-	return call(client_ptr, func(c *client) error {
-		pkt, n, final, err := c.nextPacket()
-		if err != nil {
-			return err
-		}
-		*recv_packet_ptr = pkt
-		*bytes_retrieved = C.ULONG(n)
-		*final_packet = C.NX_FALSE
-		if final {
-			*final_packet = C.NX_TRUE
-			c.endMessage()
-		}
-		return nil
-	})
 }
