@@ -13,7 +13,7 @@
  * included), bytes received (message data for the NetX ways, the whole
  * reply for the socket ways), messages, and context switches of the
  * process during the fetch (getrusage, voluntary and involuntary).
- * WINDOW sets nx_pop3_options_window for "fetch" (0: the default).
+ * FETCH_BYTES sets nx_pop3_options_fetch_bytes (0: the default).
  * "rss" opens SESSIONS clients, each downloads message 1 and stays open,
  * and prints "rss BASE_KIB AFTER_KIB SESSIONS"; session i logs in as
  * POP3_USER followed by i (a maildrop is locked by its session).
@@ -258,9 +258,7 @@ static void nx_login(NX_POP3_CLIENT *client, const char *user, UINT *count)
     address.nxd_ip_address.v4 = IP_ADDRESS(a, b, c, d);
     nx_pop3_client_options_init(&opt);
     opt.nx_pop3_options_auth = NX_POP3_AUTH_USER;
-#ifdef NX_POP3_HAS_WINDOW
-    opt.nx_pop3_options_window = env_ulong("WINDOW", 0);
-#endif
+    opt.nx_pop3_options_fetch_bytes = env_ulong("FETCH_BYTES", 0);
     memset(client, 0, sizeof *client);
     status = nxd_pop3_client_create_ex(client, &ip, &pool, &address, port, (CHAR *)user, getenv("POP3_PASSWORD"), &opt);
     if (status != NX_SUCCESS)
