@@ -93,7 +93,6 @@ type Client struct {
 	conn      net.Conn // the transport in use (TLS after an upgrade)
 	dc        *deadlineConn
 	br        *bufio.Reader // nil while idle: see reader
-	bw        *bufio.Writer
 	opts      Options
 	greeting  string
 	timestamp string
@@ -148,9 +147,11 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 
 func (c *Client) setConn(conn net.Conn) {
 	c.conn = conn
-	c.releaseReader()
 	c.dc = &deadlineConn{Conn: conn, c: c}
-	c.bw = bufio.NewWriterSize(c.dc, 4096)
+	if c.br != nil {
+		// Only after STLS, which refuses bytes left unread: none are lost.
+		c.br.Reset(c.dc)
+	}
 }
 
 // Greeting returns the text of the server's +OK greeting.
@@ -300,9 +301,7 @@ func (c *Client) writeLine(cmd, line, debug string) error {
 	if c.opts.DebugWriter != nil {
 		fmt.Fprintf(c.opts.DebugWriter, "C: %s\n", debug)
 	}
-	c.bw.WriteString(line)
-	c.bw.WriteString("\r\n")
-	if err := c.bw.Flush(); err != nil {
+	if err := c.writeCommand(line); err != nil {
 		return c.netErr(cmd, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -133,20 +134,21 @@ type fetch struct {
 // keeps draining lines so the reader never blocks on it.
 func (f *fetch) write() {
 	var err error
+	bw := bufio.NewWriterSize(f.c.dc, 4096)
 	for line := range f.lines {
 		if err != nil {
 			continue
 		}
-		f.c.bw.WriteString(line)
+		bw.WriteString(line)
 		if len(f.lines) == 0 {
-			err = f.c.bw.Flush()
+			err = bw.Flush()
 			if err != nil {
 				f.c.conn.Close()
 			}
 		}
 	}
 	if err == nil {
-		err = f.c.bw.Flush()
+		err = bw.Flush()
 	}
 	f.done <- err
 }

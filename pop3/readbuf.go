@@ -11,6 +11,22 @@ import (
 // every page of it touched by the last large message.
 var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufferSize) }}
 
+// commands holds buffers for command lines, so that sending one allocates
+// nothing and an idle session holds no write buffer.
+var commands = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeCommand sends line and its CRLF in one write. The buffer is wiped
+// before it goes back to the pool: the line may hold a password.
+func (c *Client) writeCommand(line string) error {
+	bp := commands.Get().(*[]byte)
+	b := append(append((*bp)[:0], line...), '\r', '\n')
+	_, err := c.dc.Write(b)
+	clear(b)
+	*bp = b[:0]
+	commands.Put(bp)
+	return err
+}
+
 // reader returns the session's read buffer, taking one from the pool if the
 // session gave its own back.
 func (c *Client) reader() *bufio.Reader {

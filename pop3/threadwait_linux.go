@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -97,11 +96,6 @@ func (t *threadConn) Read(p []byte) (int, error) {
 func (t *threadConn) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	deadline, shut := t.wdeadline, t.shut
-	t.mu.Unlock()
-	if errors.Is(shut, net.ErrClosed) {
-		return 0, t.opErr("write", shut)
-	}
-	t.mu.Lock()
 	t.writing = true
 	t.mu.Unlock()
 	defer func() {
@@ -109,6 +103,9 @@ func (t *threadConn) Write(p []byte) (int, error) {
 		t.writing = false
 		t.mu.Unlock()
 	}()
+	if shut != nil {
+		return 0, t.opErr("write", shut)
+	}
 	var n int
 	var werr error
 	err := t.rc.Write(func(fd uintptr) bool {
