@@ -16,25 +16,64 @@ FUZZTIME ?= 10m
 # machine (golang/go#75804, fixed in Go 1.27).
 FUZZCOUNT ?= 50000x
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
+# The version is set once, in the header's NXPOP3_VERSION_* macros
+# (build/genheader writes them); the pkg-config file, the CMake package and
+# the shared library's name and SONAME follow it.
+version_part = $(shell sed -n 's/^.define NXPOP3_VERSION_$(1)  *\([0-9][0-9]*\)$$/\1/p' include/nx_pop3_client.h)
+VERSION_MAJOR := $(call version_part,MAJOR)
+VERSION_MINOR := $(call version_part,MINOR)
+VERSION_PATCH := $(call version_part,PATCH)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+ifeq ($(and $(VERSION_MAJOR),$(VERSION_MINOR),$(VERSION_PATCH)),)
+$(error include/nx_pop3_client.h lacks the NXPOP3_VERSION_MAJOR/_MINOR/_PATCH macros)
+endif
+SONAME  := libnxpop3.so.$(VERSION_MAJOR)
+# The shared library exports the public API only (see the version script).
+SYMBOLS := $(BUILD)/dist/libnxpop3.map
+SHLIB_LDFLAGS := -extldflags=-Wl,-soname,$(SONAME),--version-script,$(CURDIR)/$(SYMBOLS)
+# make install: the usual variables; DESTDIR stages the tree for packaging.
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+CMAKEDIR     ?= $(LIBDIR)/cmake/nxpop3
+MANDIR       ?= $(PREFIX)/share/man
+INSTALL      ?= install
+MAN1    := $(wildcard cexamples/*.1 cexamples/*/*.1)
 GOSRC   := $(shell find pop3 capi nxhost -name '*.go' -not -name '*_test.go') $(wildcard capi/*.c capi/*.h nxhost/*.c nxhost/*.h)
 HEADERS := $(wildcard include/*.h)
 
 .DEFAULT_GOAL := all
 
+# install_subst,TEMPLATE,TARGET writes TEMPLATE with the install's version
+# and paths filled in. The CMake package finds its prefix from where it
+# lies, so its paths are relative to CMAKEDIR and a staged tree works.
+install_subst = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|g' \
+	-e 's|@SONAME@|$(SONAME)|g' -e 's|@PREFIX@|$(PREFIX)|g' \
+	-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+	-e 's|@CMAKE_LIBDIR@|$(shell realpath -m --relative-to=$(CMAKEDIR) $(LIBDIR))|g' \
+	-e 's|@CMAKE_INCLUDEDIR@|$(shell realpath -m --relative-to=$(CMAKEDIR) $(INCLUDEDIR))|g' \
+	$(1) > $(2).tmp && chmod 644 $(2).tmp && mv $(2).tmp $(2)
+
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 all: $(LIB) $(SHLIB) $(PC) $(EXAMPLES) $(BIN)/pop3testd ## build the archive, shared library, pkg-config file and C examples
 
 $(LIB): $(GOSRC) $(HEADERS) go.mod
 	$(GO) build -buildmode=c-archive -o $@ ./capi
 
-$(SHLIB): $(GOSRC) $(HEADERS) go.mod
-	$(GO) build -buildmode=c-shared -o $@ ./capi
+$(SHLIB): $(GOSRC) $(HEADERS) go.mod $(SYMBOLS)
+	@# go build relinks only when its inputs change, and the version script is not one of them.
+	rm -f $@
+	$(GO) build -buildmode=c-shared -ldflags='$(SHLIB_LDFLAGS)' -o $@ ./capi
+	ln -sf libnxpop3.so $(BUILD)/$(SONAME)
 
-$(PC): Makefile
+$(PC): Makefile include/nx_pop3_client.h
 	@mkdir -p $(BUILD)
-	@printf 'prefix=%s\nlibdir=$${prefix}/build\nincludedir=$${prefix}/include\n\nName: nxpop3\nDescription: NetX Duo POP3 Client API served by a Go POP3 client\nVersion: 0.1.0\nCflags: -I$${includedir}\nLibs: $${libdir}/libnxpop3.a -lpthread\n' "$(CURDIR)" > $@
+	@printf 'prefix=%s\nlibdir=$${prefix}/build\nincludedir=$${prefix}/include\n\nName: nxpop3\nDescription: NetX Duo POP3 Client API served by a Go POP3 client\nVersion: $(VERSION)\nCflags: -I$${includedir}\nLibs: $${libdir}/libnxpop3.a -lpthread\n' "$(CURDIR)" > $@
 
 $(BIN)/%: cexamples/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(BIN)
@@ -53,13 +92,38 @@ test: $(LIB) ## vet, then every test: Go core, pop3test, C API, Dovecot integrat
 	$(GO) test -run '^$$' -fuzz FuzzDotReader -fuzztime $(FUZZCOUNT) ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzReply -fuzztime $(FUZZCOUNT) ./pop3
 	$(GO) test -run '^$$' -fuzz FuzzSession -fuzztime $(FUZZCOUNT) ./pop3
-	$(MAKE) link-check demo
+	$(MAKE) link-check demo install-check
 
 link-check: all ## link a C program the two documented ways: pkg-config with the archive, and the shared library
 	$(CC) $(CFLAGS) cexamples/demo.c $$(PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs nxpop3) -o $(BUILD)/demo-pkgconfig
 	$(CC) $(CFLAGS) -Iinclude cexamples/demo.c -L$(BUILD) -lnxpop3 -lpthread -o $(BUILD)/demo-shared
 	LD_LIBRARY_PATH=$(BUILD) $(BUILD)/demo-shared 2>&1 | grep -q 'set POP3_SERVER'
 	@echo "link-check: archive via pkg-config and shared library both link and run"
+
+install: all $(BIN)/pop3fetch ## install headers, libraries, pkg-config file, CMake package and pop3fetch under DESTDIR/PREFIX (default /usr/local)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/nxpop3 $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(CMAKEDIR)
+	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/nxpop3/
+	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libnxpop3.a
+	$(INSTALL) -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libnxpop3.so.$(VERSION)
+	ln -sf libnxpop3.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnxpop3.so
+	$(call install_subst,$(BUILD)/dist/nxpop3.pc.in,$(DESTDIR)$(PKGCONFIGDIR)/nxpop3.pc)
+	$(call install_subst,$(BUILD)/dist/nxpop3-config.cmake.in,$(DESTDIR)$(CMAKEDIR)/nxpop3-config.cmake)
+	$(call install_subst,$(BUILD)/dist/nxpop3-config-version.cmake.in,$(DESTDIR)$(CMAKEDIR)/nxpop3-config-version.cmake)
+	$(INSTALL) -m 755 $(BIN)/pop3fetch $(DESTDIR)$(BINDIR)/pop3fetch
+	$(if $(MAN1),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1 && $(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall: ## remove what 'make install' put (same DESTDIR and PREFIX); shared directories stay
+	rm -f $(DESTDIR)$(BINDIR)/pop3fetch $(addprefix $(DESTDIR)$(INCLUDEDIR)/nxpop3/,$(notdir $(HEADERS))) \
+		$(DESTDIR)$(LIBDIR)/libnxpop3.a $(DESTDIR)$(LIBDIR)/libnxpop3.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libnxpop3.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/nxpop3.pc \
+		$(DESTDIR)$(CMAKEDIR)/nxpop3-config.cmake $(DESTDIR)$(CMAKEDIR)/nxpop3-config-version.cmake \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/nxpop3 $(DESTDIR)$(CMAKEDIR) 2>/dev/null || true
+
+install-check: all $(BIN)/pop3testd ## install into a temporary DESTDIR, build and run the demo against the installed files only, uninstall
+	MAKE='$(MAKE)' CC='$(CC)' CFLAGS='$(CFLAGS)' bash $(BUILD)/dist/install-check.sh
 
 stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions, 50 C threads; 10 minutes of fuzzing per target
 	NXPOP3_STRESS=1 $(GO) test -count=1 -run 'Stress' -v -timeout 30m ./pop3 ./capi
@@ -85,6 +149,6 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a p
 	fi
 
 clean: ## remove build outputs
-	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared
+	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared $(BUILD)/$(SONAME)
 
-.PHONY: help all header test link-check stress bench demo clean
+.PHONY: help all header test link-check install uninstall install-check stress bench demo clean

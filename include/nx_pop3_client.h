@@ -16,6 +16,20 @@
 extern "C" {
 #endif
 
+/* nxpop3's version, set here and nowhere else: the Makefile reads these
+ * three numbers for the pkg-config file, the CMake package and the shared
+ * library's file name and SONAME (libnxpop3.so.MAJOR). These are the
+ * header's; nx_pop3_client_version_get tells the library's at run time. */
+#define NXPOP3_VERSION_MAJOR                0
+#define NXPOP3_VERSION_MINOR                1
+#define NXPOP3_VERSION_PATCH                0
+/* 0xMMmmpp, for #if comparisons. */
+#define NXPOP3_VERSION_NUMBER               ((NXPOP3_VERSION_MAJOR << 16) | (NXPOP3_VERSION_MINOR << 8) | NXPOP3_VERSION_PATCH)
+#define NXPOP3_STRINGIFY_(x)                #x
+#define NXPOP3_STRINGIFY(x)                 NXPOP3_STRINGIFY_(x)
+/* "MAJOR.MINOR.PATCH" */
+#define NXPOP3_VERSION_STRING               NXPOP3_STRINGIFY(NXPOP3_VERSION_MAJOR) "." NXPOP3_STRINGIFY(NXPOP3_VERSION_MINOR) "." NXPOP3_STRINGIFY(NXPOP3_VERSION_PATCH)
+
 /* Limits of the vendor's client. nxpop3 accepts longer names and passwords
  * (OAuth tokens are long); the struct's copy of the name is cut to fit. */
 #define NX_POP3_MAX_USERNAME                40
@@ -293,6 +307,14 @@ UINT nx_pop3_client_error_text(NX_POP3_CLIENT *client_ptr, CHAR *buffer, UINT si
  * Status: NX_SUCCESS; NX_PTR_ERROR (NULL, or a struct that is neither a
  * client nor a failed create). */
 UINT nx_pop3_client_response_code_get(NX_POP3_CLIENT *client_ptr, UINT *response_code);
+
+/* nx_pop3_client_version_get tells the version of the library in use,
+ * which for a shared library can differ from the header the caller was
+ * compiled with (NXPOP3_VERSION_MAJOR and its siblings). The numbers are
+ * the header's macros, compiled in, so the version is set in one place.
+ *
+ * Status: NX_SUCCESS; NX_PTR_ERROR (a NULL pointer; nothing is written). */
+UINT nx_pop3_client_version_get(UINT *major, UINT *minor, UINT *patch);
 
 /* nx_pop3_client_options_init fills options with the defaults: clear text,
  * APOP with fallback to USER/PASS (as nx_pop3_client_create with APOP

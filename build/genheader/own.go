@@ -27,6 +27,7 @@ var ownCalls = []struct {
 	{documented, "UINT nx_pop3_client_reset(NX_POP3_CLIENT *client_ptr)"},
 	{own, "UINT nx_pop3_client_error_text(NX_POP3_CLIENT *client_ptr, CHAR *buffer, UINT size)"},
 	{own, "UINT nx_pop3_client_response_code_get(NX_POP3_CLIENT *client_ptr, UINT *response_code)"},
+	{own, "UINT nx_pop3_client_version_get(UINT *major, UINT *minor, UINT *patch)"},
 	{own, "UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr)"},
 	{own, "UINT nxd_pop3_client_create_ex(NX_POP3_CLIENT *client_ptr, NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr, NXD_ADDRESS *server_duo_address, ULONG server_port, CHAR *client_name, CHAR *client_password, NX_POP3_CLIENT_OPTIONS *options_ptr)"},
 	{own, "UINT nx_pop3_client_capability_get(NX_POP3_CLIENT *client_ptr, CHAR *capability, UINT *supported)"},
