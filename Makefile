@@ -134,8 +134,10 @@ stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions,
 	NXPOP3_STRESS=1 $(GO) test -count=1 -run 'Stress' -v -timeout 30m ./pop3 ./capi
 	$(call fuzz,$(FUZZTIME))
 
-bench: ## benchmarks: Go core and C API download speed, pipelined against sequential
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3 ./capi
+bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3
+	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
+	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS)$$' -benchtime 1x -timeout 30m ./capi
 
 demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a pop3testd started for it
 	@if [ -n "$$POP3_SERVER" ]; then \

@@ -38,6 +38,7 @@ type target struct {
 	dialer     pop3.Dialer
 	login      pop3.LoginOptions
 	packetWait C.ULONG
+	fetchBytes C.ULONG // nx_pop3_options_fetch_bytes
 }
 
 func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
@@ -48,6 +49,8 @@ func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
 	}
 	t.dialer.Timeout = ticks(C.NX_POP3_CLIENT_CONNECTION_TIMEOUT)
 	t.dialer.Options.ReplyTimeout = ticks(C.NX_POP3_SERVER_REPLY_TIMEOUT)
+	// Calls come from C threads: wait for replies on them, in the kernel.
+	t.dialer.Options.WaitInThread = true
 	t.login.Method = pop3.AuthUser
 	if t.apop {
 		t.login.Method = pop3.AuthAPOP
@@ -231,7 +234,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 	}
 
 	C.memset(unsafe.Pointer(p), 0, C.sizeof_NX_POP3_CLIENT)
-	c := &client{cptr: p, pool: pool, ctx: ctx, cancel: cancel, pc: pc, password: []byte(pass), count: -1, packetWait: t.packetWait}
+	c := &client{cptr: p, pool: pool, ctx: ctx, cancel: cancel, pc: pc, password: []byte(pass), count: -1, packetWait: t.packetWait, fetchBytes: t.fetchBytes}
 	setCString(&p.nx_pop3_client_name[0], len(p.nx_pop3_client_name), name)
 	setCString(&p.nx_pop3_server_process_id[0], len(p.nx_pop3_server_process_id), pc.Timestamp())
 	p.nx_pop3_client_ip_ptr = ip
@@ -330,6 +333,7 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.dialer.Timeout = ticks(o.nx_pop3_options_connect_timeout)
 	t.dialer.Options.ReplyTimeout = ticks(o.nx_pop3_options_reply_timeout)
 	t.packetWait = o.nx_pop3_options_packet_timeout
+	t.fetchBytes = o.nx_pop3_options_fetch_bytes
 	switch o.nx_pop3_options_tls {
 	case C.NX_POP3_TLS_NONE:
 		return t, nil

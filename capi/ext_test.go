@@ -498,11 +498,15 @@ func TestExtFetch(t *testing.T) {
 				} else {
 					assert.Zero(t, close, "RETRs were pipelined although the server does not advertise PIPELINING")
 				}
-				// CAPA once, then only RETRs, then NOOP and QUIT.
+				// CAPA once (and LIST for the window, when pipelining), then
+				// only RETRs, then NOOP and QUIT.
 				cmds := srv.Commands()
 				i := slices.Index(cmds, "STAT")
 				require.GreaterOrEqual(t, i, 0)
 				wantCmds := []string{"STAT", "CAPA"}
+				if pipelining {
+					wantCmds = append(wantCmds, "LIST")
+				}
 				for _, n := range all {
 					wantCmds = append(wantCmds, fmt.Sprintf("RETR %d", n))
 				}
@@ -548,6 +552,19 @@ func TestExtFetch(t *testing.T) {
 				assert.Equal(t, want(1, 2, 3, 4, 5), extFetched(t, out))
 				assert.Equal(t, left(1, 2, 3, 4, 5), mb.Messages())
 				assert.Equal(t, 5, countPrefix(srv.Commands(), "DELE "), "%q", srv.Commands())
+			})
+
+			t.Run("fetch_bytes sets the window", func(t *testing.T) {
+				// Stopped in message 1, the fetch has sent the RETRs its
+				// window held: every one by default (the maildrop is far
+				// under 4 MiB), one when a single message fills the budget.
+				retrs := map[bool][]int{true: {len(msgs), 1}, false: {1, 1}}[pipelining]
+				for i, bytes := range []string{"0", "1"} {
+					srv, _ := server(t, 0, nil)
+					out := extRun(t, srv, "fetch", "STOP_AT=1", "WANT_FETCH=0x43", "FETCH_BYTES="+bytes)
+					assert.Empty(t, extFetched(t, out))
+					assert.Equal(t, retrs[i], countPrefix(srv.Commands(), "RETR "), "FETCH_BYTES=%s: %q", bytes, srv.Commands())
+				}
 			})
 
 			t.Run("callback stops on the final packet", func(t *testing.T) {

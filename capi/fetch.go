@@ -22,8 +22,11 @@ func (e *errStopped) Error() string { return "stopped by the callback" }
 // each message's packets, allocated from the client's pool, to callback,
 // which owns and releases them. Commands are pipelined (RFC 2449) when the
 // server advertises PIPELINING, sent one at a time otherwise; CAPA is asked
-// once to find out. With delete_items, a message is marked for deletion
-// (DELE) only after the callback accepted its final packet; as always,
+// once to find out, and LIST once for the sizes that set how many RETRs are
+// in flight: as many as fit nx_pop3_options_fetch_bytes of announced
+// replies (4 MiB by default, enough for a fast path with a long round
+// trip; one at least), at most 1024. With delete_items, a message is marked
+// for deletion (DELE) only after the callback accepted its final packet; as always,
 // deletions take effect only at a successful nx_pop3_client_quit.
 //
 // A callback returning anything but NX_SUCCESS stops the fetch: no further
@@ -64,7 +67,7 @@ func nx_pop3_client_mail_items_fetch(client_ptr *C.NX_POP3_CLIENT, items *C.UINT
 		var stopped *errStopped
 		var err error
 		c.inCallbacks(func() {
-			err = c.pc.Fetch(c.ctx, ids, &pop3.FetchOptions{Delete: delete_items != 0}, func(m *pop3.Message) error {
+			err = c.pc.Fetch(c.ctx, ids, &pop3.FetchOptions{Delete: delete_items != 0, MaxInFlight: int64(c.fetchBytes)}, func(m *pop3.Message) error {
 				c.startMessage(m, C.UINT(m.ID))
 				defer c.endMessage()
 				for {

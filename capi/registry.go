@@ -35,6 +35,7 @@ type client struct {
 	hasAhead bool
 
 	packetWait C.ULONG // ticks message_get waits for a packet
+	fetchBytes C.ULONG // mail_items_fetch's budget of reply bytes in flight; 0: the default
 
 	cbThread atomic.Uint64 // the C thread running this client's callbacks, or 0
 }

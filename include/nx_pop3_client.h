@@ -168,6 +168,7 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
     ULONG           nx_pop3_options_connect_timeout; /* NX_POP3_CLIENT_CONNECTION_TIMEOUT */
     ULONG           nx_pop3_options_reply_timeout;   /* NX_POP3_SERVER_REPLY_TIMEOUT */
     ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
+    ULONG           nx_pop3_options_fetch_bytes;     /* reply bytes mail_items_fetch keeps in flight; 0: 4 MiB */
 } NX_POP3_CLIENT_OPTIONS;
 
 /* Called by nx_pop3_client_mail_items_fetch with each packet of each
@@ -397,8 +398,11 @@ UINT nx_pop3_client_mail_item_top_get(NX_POP3_CLIENT *client_ptr, UINT mail_item
  * each message's packets, allocated from the client's pool, to callback,
  * which owns and releases them. Commands are pipelined (RFC 2449) when the
  * server advertises PIPELINING, sent one at a time otherwise; CAPA is asked
- * once to find out. With delete_items, a message is marked for deletion
- * (DELE) only after the callback accepted its final packet; as always,
+ * once to find out, and LIST once for the sizes that set how many RETRs are
+ * in flight: as many as fit nx_pop3_options_fetch_bytes of announced
+ * replies (4 MiB by default, enough for a fast path with a long round
+ * trip; one at least), at most 1024. With delete_items, a message is marked
+ * for deletion (DELE) only after the callback accepted its final packet; as always,
  * deletions take effect only at a successful nx_pop3_client_quit.
  *
  * A callback returning anything but NX_SUCCESS stops the fetch: no further

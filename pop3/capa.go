@@ -70,6 +70,7 @@ func (c *Client) readLines(cmd string, fn func(line []byte) error) error {
 		}
 		if len(line) > 0 && line[0] == '.' {
 			if len(line) == 1 {
+				c.releaseReader()
 				return ferr
 			}
 			line = line[1:]

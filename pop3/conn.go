@@ -44,6 +44,15 @@ type Options struct {
 	// not TLS: login calls return ErrTLSRequired before writing anything.
 	RequireTLS bool
 
+	// WaitInThread makes reads wait for the server on the calling OS
+	// thread, in the kernel, rather than parking the goroutine in the Go
+	// netpoller (Linux; elsewhere it has no effect). It is for a Client
+	// driven from a thread that C owns, where a parked goroutine costs
+	// several context switches per reply; every timeout, cancellation and
+	// Close from another goroutine still ends a wait. Dialer.Dial applies
+	// it; NewClient ignores it.
+	WaitInThread bool
+
 	// DebugWriter, when set, receives the command and status lines of the
 	// session ("C: STAT", "S: +OK 2 320"). Credentials are replaced by "***"
 	// and message data is not written.
@@ -82,8 +91,8 @@ func (s State) String() string {
 // whatever of it is left.
 type Client struct {
 	conn      net.Conn // the transport in use (TLS after an upgrade)
-	br        *bufio.Reader
-	bw        *bufio.Writer
+	dc        *deadlineConn
+	br        *bufio.Reader // nil while idle: see reader
 	opts      Options
 	greeting  string
 	timestamp string
@@ -138,9 +147,11 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 
 func (c *Client) setConn(conn net.Conn) {
 	c.conn = conn
-	dc := &deadlineConn{Conn: conn, c: c}
-	c.br = bufio.NewReaderSize(dc, bufferSize)
-	c.bw = bufio.NewWriterSize(dc, 4096)
+	c.dc = &deadlineConn{Conn: conn, c: c}
+	if c.br != nil {
+		// Only after STLS, which refuses bytes left unread: none are lost.
+		c.br.Reset(c.dc)
+	}
 }
 
 // Greeting returns the text of the server's +OK greeting.
@@ -253,7 +264,7 @@ func (c *Client) start(ctx context.Context) error {
 	}
 	// Bytes that arrived unasked (a reply sent twice, a multi-line answer
 	// where one line was due) would be taken as this command's reply.
-	if n := c.br.Buffered(); n > 0 {
+	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Msg: fmt.Sprintf("%d octets received before the command was sent", n)})
 	}
 	return nil
@@ -290,9 +301,7 @@ func (c *Client) writeLine(cmd, line, debug string) error {
 	if c.opts.DebugWriter != nil {
 		fmt.Fprintf(c.opts.DebugWriter, "C: %s\n", debug)
 	}
-	c.bw.WriteString(line)
-	c.bw.WriteString("\r\n")
-	if err := c.bw.Flush(); err != nil {
+	if err := c.writeCommand(line); err != nil {
 		return c.netErr(cmd, err)
 	}
 	return nil
@@ -301,7 +310,7 @@ func (c *Client) writeLine(cmd, line, debug string) error {
 // readLine reads one line, without its line end, bounded by MaxLineLength.
 // The returned slice is valid until the next read.
 func (c *Client) readLine(cmd string) ([]byte, error) {
-	line, err := c.br.ReadSlice('\n')
+	line, err := c.reader().ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > c.opts.MaxLineLength+2 {
 		return nil, c.fail(&ProtocolError{Cmd: cmd, Msg: fmt.Sprintf("line over %d octets", c.opts.MaxLineLength), Err: ErrLineTooLong})
 	}
@@ -326,6 +335,7 @@ func (c *Client) readStatus(cmd string) (string, error) {
 	if err != nil {
 		return "", c.fail(err)
 	}
+	c.releaseReader()
 	if !ok {
 		code, msg := parseRespCode(text)
 		return "", &ResponseError{Cmd: cmd, Code: code, Text: msg}

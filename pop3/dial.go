@@ -75,6 +75,9 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pop3: connect %s: %w", addr, err)
 	}
+	if d.Options.WaitInThread {
+		conn = waitInThread(conn)
+	}
 	cfg := tlsConfigFor(d.TLSConfig, addr)
 	if d.TLS == TLSImplicit {
 		tc := tls.Client(conn, cfg)
@@ -169,7 +172,7 @@ func (c *Client) startTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	// Anything already buffered was sent before the handshake, in clear
 	// text, and an attacker could have injected it (CVE-2021-22947).
-	if n := c.br.Buffered(); n > 0 {
+	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Cmd: "STLS", Msg: fmt.Sprintf("%d octets received after +OK and before the TLS handshake", n)})
 	}
 	tc := tls.Client(c.conn, cfg)

@@ -1,16 +1,31 @@
 package pop3
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"strconv"
 )
 
-// DefaultWindow is how many commands Fetch keeps in flight when the server
-// advertises PIPELINING. It is small enough for any server's input buffer
-// and large enough to hide the round trip.
-const DefaultWindow = 64
+// DefaultWindow is the most commands Fetch keeps in flight when the server
+// advertises PIPELINING and the caller sets no Window: enough to keep a
+// path busy with small messages (1024 RETRs of 4 KiB cover the bytes a
+// 100 Mbit/s path with a 300 ms round trip holds), while the commands
+// themselves stay within what any server buffers (about 12 KiB).
+const DefaultWindow = 1024
+
+// DefaultMaxInFlight is the default budget of reply bytes in flight: the
+// sizes LIST announced for the messages whose RETR was sent and whose data
+// has not been read yet. It covers the bandwidth-delay product of a 1 Gbit/s
+// path with a 30 ms round trip, so a fetch runs at what the path and the
+// server deliver, and it bounds what a fetch stopped by its callback still
+// has to read and throw away.
+const DefaultMaxInFlight = 4 << 20
+
+// replyOverhead is what a reply costs beyond its message data (status line,
+// terminator) for the in-flight budget, so that empty messages count too.
+const replyOverhead = 64
 
 // FetchOptions tune Fetch. The zero value retrieves, pipelined when the
 // server allows it, and deletes nothing.
@@ -21,6 +36,13 @@ type FetchOptions struct {
 	// Window is the most commands in flight when pipelining; zero means
 	// DefaultWindow.
 	Window int
+	// MaxInFlight is the budget of reply bytes in flight when pipelining,
+	// counted from the sizes a LIST before the first RETR announces: a RETR
+	// is sent only while the messages already asked for and not yet read
+	// fit in it, except that one is always in flight, however large. Zero
+	// means DefaultMaxInFlight; negative means no budget (Window alone
+	// bounds the commands, and no LIST is sent).
+	MaxInFlight int64
 	// NoPipelining sends one command at a time even if the server
 	// advertises PIPELINING.
 	NoPipelining bool
@@ -47,6 +69,11 @@ func (c *Client) Fetch(ctx context.Context, ids []int, opts *FetchOptions, fn fu
 		}
 	}
 	window := 1
+	var sizes map[int]int64
+	budget := o.MaxInFlight
+	if budget == 0 {
+		budget = DefaultMaxInFlight
+	}
 	if !o.NoPipelining {
 		capa, err := c.Capa(ctx)
 		var re *ResponseError
@@ -56,6 +83,12 @@ func (c *Client) Fetch(ctx context.Context, ids []int, opts *FetchOptions, fn fu
 			if window <= 0 {
 				window = DefaultWindow
 			}
+			window = min(window, len(ids)*2) // RETR and DELE for each at most
+			if window > 1 && budget > 0 && len(ids) > 1 {
+				// Without sizes, Window alone bounds the fetch; a failure
+				// that broke the session is found by start below.
+				sizes, _ = c.listSizes(ctx, ids)
+			}
 		case err != nil && !errors.As(err, &re):
 			return err
 		}
@@ -63,7 +96,9 @@ func (c *Client) Fetch(ctx context.Context, ids []int, opts *FetchOptions, fn fu
 	if err := c.start(ctx); err != nil {
 		return err
 	}
-	f := &fetch{c: c, ids: ids, window: window, lines: make(chan string, window), done: make(chan error, 1)}
+	window = max(window, 1)
+	f := &fetch{c: c, ids: ids, window: window, sizes: sizes, budget: budget,
+		lines: make(chan string, window), done: make(chan error, 1)}
 	go f.write()
 	err := f.run(o.Delete, fn)
 	close(f.lines)
@@ -76,6 +111,7 @@ func (c *Client) Fetch(ctx context.Context, ids []int, opts *FetchOptions, fn fu
 type fetchCmd struct {
 	verb string
 	id   int
+	cost int64 // bytes of its reply, for the in-flight budget
 }
 
 type fetch struct {
@@ -84,8 +120,11 @@ type fetch struct {
 	next    int // index in ids of the next RETR
 	window  int
 	stopped bool
-	pending []fetchCmd // sent, reply not yet read; never longer than window
-	dele    []int      // DELE to send
+	pending []fetchCmd    // sent, reply not yet read; never longer than window
+	sizes   map[int]int64 // LIST's sizes; nil when not asked or refused
+	budget  int64         // reply bytes in flight allowed, when sizes is set
+	flight  int64         // reply bytes of pending, as sizes announces them
+	dele    []int         // DELE to send
 	lines   chan string
 	done    chan error
 }
@@ -95,20 +134,21 @@ type fetch struct {
 // keeps draining lines so the reader never blocks on it.
 func (f *fetch) write() {
 	var err error
+	bw := bufio.NewWriterSize(f.c.dc, 4096)
 	for line := range f.lines {
 		if err != nil {
 			continue
 		}
-		f.c.bw.WriteString(line)
+		bw.WriteString(line)
 		if len(f.lines) == 0 {
-			err = f.c.bw.Flush()
+			err = bw.Flush()
 			if err != nil {
 				f.c.conn.Close()
 			}
 		}
 	}
 	if err == nil {
-		err = f.c.bw.Flush()
+		err = bw.Flush()
 	}
 	f.done <- err
 }
@@ -119,14 +159,18 @@ func (f *fetch) send() {
 		var cmd fetchCmd
 		switch {
 		case len(f.dele) > 0:
-			cmd = fetchCmd{"DELE", f.dele[0]}
+			cmd = fetchCmd{"DELE", f.dele[0], replyOverhead}
 			f.dele = f.dele[1:]
 		case !f.stopped && f.next < len(f.ids):
-			cmd = fetchCmd{"RETR", f.ids[f.next]}
+			cmd = fetchCmd{"RETR", f.ids[f.next], replyOverhead + f.sizes[f.ids[f.next]]}
+			if f.sizes != nil && len(f.pending) > 0 && f.flight+cmd.cost > f.budget {
+				return
+			}
 			f.next++
 		default:
 			return
 		}
+		f.flight += cmd.cost
 		f.pending = append(f.pending, cmd)
 		line := cmd.verb + " " + strconv.Itoa(cmd.id)
 		if f.c.opts.DebugWriter != nil {
@@ -151,6 +195,7 @@ func (f *fetch) run(del bool, fn func(m *Message) error) error {
 		}
 		cmd := f.pending[0]
 		f.pending = f.pending[1:]
+		f.flight -= cmd.cost
 		text, err := f.c.readStatus(cmd.verb)
 		var re *ResponseError
 		switch {
@@ -174,4 +219,36 @@ func (f *fetch) run(del bool, fn func(m *Message) error) error {
 			return err
 		}
 	}
+}
+
+// listSizes asks LIST for the sizes of the messages ids, keeping only
+// theirs: a large maildrop's listing is not held in memory. A message LIST
+// leaves out counts as size 0.
+func (c *Client) listSizes(ctx context.Context, ids []int) (map[int]int64, error) {
+	sizes := make(map[int]int64, len(ids))
+	for _, id := range ids {
+		sizes[id] = 0
+	}
+	if _, err := c.cmd(ctx, "LIST"); err != nil {
+		return nil, err
+	}
+	err := c.readLines("LIST", func(line []byte) error {
+		id, arg, err := parseListing("LIST", line)
+		if err != nil {
+			return err
+		}
+		if _, ok := sizes[id]; !ok {
+			return nil
+		}
+		size, err := parseSize("LIST", arg)
+		if err != nil {
+			return err
+		}
+		sizes[id] = size
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sizes, nil
 }

@@ -91,6 +91,7 @@ func (m *Message) finish(err error) error {
 		m.err = io.EOF
 		if m.c.msg == m {
 			m.c.msg = nil
+			m.c.releaseReader()
 		}
 		return io.EOF
 	case m.d.done || isWriteSide(err):
@@ -153,7 +154,7 @@ func (c *Client) Top(ctx context.Context, id, lines int) (*Message, error) {
 }
 
 func (c *Client) openMessage(verb string, id int, size int64) *Message {
-	m := &Message{ID: id, Size: size, verb: verb, c: c, d: newDotReader(c.br)}
+	m := &Message{ID: id, Size: size, verb: verb, c: c, d: newDotReader(c.reader())}
 	c.msg = m
 	return m
 }

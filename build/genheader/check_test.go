@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -227,7 +228,7 @@ func TestOptionsContract(t *testing.T) {
 			name: "field removed",
 			old:  "    UINT            nx_pop3_options_strict; ",
 			new:  "    ",
-			fn:   "NX_POP3_CLIENT_OPTIONS", want: "10 fields, want 11",
+			fn:   "NX_POP3_CLIENT_OPTIONS", want: fmt.Sprintf("%d fields, want %d", len(optionsFields)-1, len(optionsFields)),
 		},
 		{
 			name: "own constant changed",

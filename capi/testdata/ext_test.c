@@ -12,7 +12,7 @@
  * plain|login|cram|xoauth2), STRICT, VERIFY, CA_FILE, SERVER_NAME, HOST
  * (a host name: the NXD_ADDRESS is then NULL), OPTS_NULL, OLD_SIZE (size
  * field of an older caller's options struct), WANT (expected create status,
- * hex), PAYLOAD, PACKETS, PACKET_TIMEOUT (ticks), ITEMS (comma list; unset:
+ * hex), PAYLOAD, PACKETS, PACKET_TIMEOUT (ticks), FETCH_BYTES, ITEMS (comma list; unset:
  * NULL), COUNT (item_count with ITEMS unset; default: all), DELETE,
  * STOP_AT, STOP_ON (first|final), HOLD (callback keeps the packets),
  * REENTER (callback calls services of its own client), WANT_FETCH (hex),
@@ -155,6 +155,7 @@ static void options_from_env(NX_POP3_CLIENT_OPTIONS *opt)
     opt->nx_pop3_options_server_name = (CHAR *)getenv("SERVER_NAME");
     opt->nx_pop3_options_host = (CHAR *)getenv("HOST");
     opt->nx_pop3_options_packet_timeout = env_ulong("PACKET_TIMEOUT", NX_POP3_CLIENT_PACKET_TIMEOUT);
+    opt->nx_pop3_options_fetch_bytes = env_ulong("FETCH_BYTES", 0);
     opt->nx_pop3_options_reply_timeout = env_ulong("REPLY_TIMEOUT", NX_POP3_SERVER_REPLY_TIMEOUT);
 }
 
@@ -255,6 +256,7 @@ static int scenario_options(void)
     CHECK_EQ(opt.nx_pop3_options_connect_timeout, NX_POP3_CLIENT_CONNECTION_TIMEOUT);
     CHECK_EQ(opt.nx_pop3_options_reply_timeout, NX_POP3_SERVER_REPLY_TIMEOUT);
     CHECK_EQ(opt.nx_pop3_options_packet_timeout, NX_POP3_CLIENT_PACKET_TIMEOUT);
+    CHECK_EQ(opt.nx_pop3_options_fetch_bytes, 0);
 
     /* NULL pointers. */
     CHECK_EQ(nxd_pop3_client_create_ex(NX_NULL, &ip, &pool, &server, server_port, user, password, &opt), NX_PTR_ERROR);

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"github.com/nxpop3/nxpop3/internal/ctest"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/pop3"
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
+)
+
+// BenchmarkPerf measures the C API against clients written on plain sockets
+// that do only what POP3 needs (testdata/perf_bench.c), all fetching the
+// same 2000 messages of 4 KiB from a private Dovecot, in one run so that
+// the ratios compare figures taken under the same load:
+//
+//   - vendor/bare: the vendor's loop (mail_item_get, then message_get until
+//     the final packet, 1460-byte packets) against a C client sending one
+//     RETR at a time on a blocking socket. csw/msg is the process's context
+//     switches per message (getrusage) for each.
+//   - cfetch/raw and gofetch/raw: nx_pop3_client_mail_items_fetch and Go's
+//     Client.Fetch, both pipelined with their default window, against a C
+//     client that sends every RETR at once from a second thread and only
+//     counts reply terminators: what the server and the path can deliver.
+//   - pop3fetch/raw: the pop3fetch example storing every message into a
+//     Maildir (on tmpfs when /dev/shm exists, so the disk's fsync is not
+//     what is measured), timed as a whole process: its login, UIDL and
+//     QUIT are included, which the other figures leave out.
+//
+// Sub-benchmark loopback talks to Dovecot directly; delay1ms goes through
+// a proxy in this process that holds every chunk of bytes for 1 ms in each
+// direction (a 2 ms round trip, as on a LAN with a slow hop; the kernel's
+// netem is not available everywhere). Each way runs PERF_ROUNDS times (3 by
+// default) and the fastest counts.
+func BenchmarkPerf(b *testing.B) {
+	if !extDovecotInstalled() {
+		b.Skip("dovecot is not installed (build/dovecot/install.sh); benchmarks skip without it")
+	}
+	dc := dovecot.Start(b)
+	user, password := dc.NewUser(b)
+	dc.Deliver(b, user, extBenchCorpus()...)
+	bin := ctest.Program(b, ctest.Plain, "testdata/perf_bench.c")
+	fetchBin := ctest.Program(b, ctest.Plain, "../cexamples/pop3fetch.c")
+	// The first login makes Dovecot index the mailbox: not what is measured.
+	perfRun(b, bin, dc.Addr(), user, password, "raw")
+
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("PERF_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	for _, path := range []struct {
+		name  string
+		delay time.Duration
+	}{{"loopback", 0}, {"delay1ms", time.Millisecond}} {
+		b.Run(path.name, func(b *testing.B) {
+			addr := dc.Addr()
+			if path.delay > 0 {
+				addr = delayProxy(b, addr, path.delay)
+			}
+			for range b.N {
+				best := map[string]perfResult{}
+				for range rounds {
+					for _, mode := range []string{"bare", "vendor", "raw", "fetch", "gofetch", "pop3fetch"} {
+						var r perfResult
+						switch mode {
+						case "gofetch":
+							r = perfGoFetch(b, addr, user, password)
+						case "pop3fetch":
+							r = perfPop3fetch(b, fetchBin, addr, user, password)
+						default:
+							r = perfRun(b, bin, addr, user, password, mode)
+						}
+						if r.messages != extBenchCount {
+							b.Fatalf("%s: %d messages, want %d", mode, r.messages, extBenchCount)
+						}
+						if old, ok := best[mode]; !ok || r.secs < old.secs {
+							best[mode] = r
+						}
+					}
+				}
+				for _, mode := range []string{"bare", "vendor", "raw", "fetch", "gofetch", "pop3fetch"} {
+					b.ReportMetric(best[mode].secs*1e3, mode+"-ms")
+				}
+				b.ReportMetric(best["vendor"].secs/best["bare"].secs, "vendor/bare")
+				b.ReportMetric(best["fetch"].secs/best["raw"].secs, "cfetch/raw")
+				b.ReportMetric(best["gofetch"].secs/best["raw"].secs, "gofetch/raw")
+				b.ReportMetric(best["pop3fetch"].secs/best["raw"].secs, "pop3fetch/raw")
+				b.ReportMetric(float64(best["vendor"].csw)/extBenchCount, "vendor-csw/msg")
+				b.ReportMetric(float64(best["bare"].csw)/extBenchCount, "bare-csw/msg")
+			}
+		})
+	}
+}
+
+// BenchmarkSessionRSS opens 200 C API sessions to pop3test, each of which
+// downloads one 256 KiB message and stays open, and reports the C
+// process's resident memory per session over what it had before the first.
+func BenchmarkSessionRSS(b *testing.B) {
+	const sessions = 200
+	msg := bytes.Repeat([]byte("0123456789 the quick brown fox jumps over the lazy dog 0123456\r\n"), 256<<10/64)
+	srv, err := pop3test.NewServer(pop3test.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	for i := range sessions {
+		srv.AddUser("demo"+strconv.Itoa(i), "secret", msg)
+	}
+	bin := ctest.Program(b, ctest.Plain, "testdata/perf_bench.c")
+	for range b.N {
+		out := perfExec(b, bin, srv.Addr(), "demo", "secret", "rss", "SESSIONS="+strconv.Itoa(sessions))
+		var base, after float64
+		var n int
+		if _, err := fmt.Sscanf(out, "rss %f %f %d", &base, &after, &n); err != nil || n != sessions {
+			b.Fatalf("unexpected output (%v):\n%s", err, out)
+		}
+		b.ReportMetric((after-base)/sessions, "KiB/session")
+	}
+}
+
+type perfResult struct {
+	secs     float64
+	bytes    int64
+	messages int
+	csw      int64
+}
+
+func perfExec(b *testing.B, bin, addr, user, password, mode string, env ...string) string {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, mode)
+	cmd.Env = append(append(os.Environ(), "POP3_SERVER="+addr, "POP3_USER="+user, "POP3_PASSWORD="+password), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s: %v\n%s", mode, err, out)
+	}
+	return string(out)
+}
+
+func perfRun(b *testing.B, bin, addr, user, password, mode string) perfResult {
+	b.Helper()
+	out := perfExec(b, bin, addr, user, password, mode)
+	var r perfResult
+	var name string
+	if _, err := fmt.Sscanf(out, "%s %f %d %d %d", &name, &r.secs, &r.bytes, &r.messages, &r.csw); err != nil || name != mode {
+		b.Fatalf("%s: unexpected output (%v):\n%s", mode, err, out)
+	}
+	return r
+}
+
+// perfGoFetch is the Go core's pipelined Fetch of every message, timed
+// from the first RETR as the C ways are.
+func perfGoFetch(b *testing.B, addr, user, password string) perfResult {
+	b.Helper()
+	ctx := context.Background()
+	c, err := pop3.Dial(ctx, addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, user, password, &pop3.LoginOptions{Method: pop3.AuthUser}); err != nil {
+		b.Fatal(err)
+	}
+	n, _, err := c.Stat(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]int, n)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	var r perfResult
+	start := time.Now()
+	err = c.Fetch(ctx, ids, nil, func(m *pop3.Message) error {
+		k, err := io.Copy(io.Discard, m)
+		r.bytes += k
+		r.messages++
+		return err
+	})
+	r.secs = time.Since(start).Seconds()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Quit(ctx)
+	return r
+}
+
+// perfPop3fetch runs the pop3fetch example into a fresh Maildir and
+// counts the files it stored.
+func perfPop3fetch(b *testing.B, bin, addr, user, password string) perfResult {
+	b.Helper()
+	parent := ""
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		parent = "/dev/shm"
+	}
+	dir, err := os.MkdirTemp(parent, "perf-maildir-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	md := filepath.Join(dir, "Maildir")
+	cmd := exec.Command(bin, "--server", addr, "--user", user, "--auth", "user", "--password-env", "PERF_PW", "--quiet", md)
+	cmd.Env = append(os.Environ(), "PERF_PW="+password)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	secs := time.Since(start).Seconds()
+	if err != nil {
+		b.Fatalf("pop3fetch: %v\n%s", err, out)
+	}
+	files, err := os.ReadDir(filepath.Join(md, "new"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return perfResult{secs: secs, messages: len(files)}
+}
+
+// delayProxy forwards connections to addr, holding every chunk it reads
+// for delay before writing it on, in both directions, without limiting the
+// rate: a path with a round trip of twice delay.
+func delayProxy(b *testing.B, addr string, delay time.Duration) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	b.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			down, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", addr)
+			if err != nil {
+				down.Close()
+				continue
+			}
+			wg.Add(2)
+			go func() { defer wg.Done(); delayCopy(up, down, delay) }()
+			go func() { defer wg.Done(); delayCopy(down, up, delay) }()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+type delayedChunk struct {
+	due  time.Time
+	data []byte
+}
+
+// delayCopy copies src to dst, each chunk delay after it was read, and
+// closes both at the end.
+func delayCopy(dst, src net.Conn, delay time.Duration) {
+	chunks := make(chan delayedChunk, 4096)
+	go func() {
+		defer close(chunks)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := src.Read(buf)
+			if n > 0 {
+				chunks <- delayedChunk{time.Now().Add(delay), buf[:n]}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range chunks {
+		if d := time.Until(c.due); d > 0 {
+			time.Sleep(d)
+		}
+		if _, err := dst.Write(c.data); err != nil {
+			break
+		}
+	}
+	dst.Close()
+	src.Close()
+	for range chunks {
+	}
+}

@@ -1,0 +1,100 @@
+package pop3_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/pop3"
+	"github.com/nxpop3/nxpop3/pop3/pop3test"
+)
+
+func sized(n, size int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		line := bytes.Repeat([]byte{'a' + byte(i%26)}, 62)
+		out[i] = bytes.Repeat(append(line, '\r', '\n'), size/64)
+	}
+	return out
+}
+
+// retrsAfterStop fetches every message of a fresh maildrop, stopping in
+// the callback of the first, and returns how many RETRs the server got:
+// the commands that were in flight when the fetch stopped.
+func retrsAfterStop(t *testing.T, mail [][]byte, opts *pop3.FetchOptions) int {
+	t.Helper()
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
+	srv.AddUser("alice", "secret", mail...)
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
+	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
+	ids := make([]int, len(mail))
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	stop := errors.New("stop")
+	err := c.Fetch(t.Context(), ids, opts, func(m *pop3.Message) error { return stop })
+	require.ErrorIs(t, err, stop)
+	require.NoError(t, c.Noop(t.Context()), "the session stays in step")
+	n := 0
+	for _, cmd := range srv.Commands() {
+		if strings.HasPrefix(cmd, "RETR ") {
+			n++
+		}
+	}
+	return n
+}
+
+// The window follows the bytes LIST announces: RETRs are sent while the
+// replies asked for fit the budget, and at least one is always in flight.
+func TestFetchWindowFollowsListedSizes(t *testing.T) {
+	mail := sized(50, 1024) // 1024 + 64 bytes of budget each
+	assert.Equal(t, 2, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: 3000}))
+	assert.Equal(t, 1, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: 100}), "a message over the budget is still asked for")
+	assert.Equal(t, 50, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: -1}), "no budget: the command window alone")
+	assert.Equal(t, 5, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: -1, Window: 5}))
+}
+
+// By default a fetch of small messages keeps many in flight (the path's
+// round trip is hidden), and one of large messages a bounded number.
+func TestFetchDefaultWindow(t *testing.T) {
+	assert.Equal(t, 300, retrsAfterStop(t, msgs(300), nil))
+	big := sized(80, 256<<10)
+	want := int(pop3.DefaultMaxInFlight / (256<<10 + 64))
+	assert.Equal(t, want, retrsAfterStop(t, big, nil))
+}
+
+// Large replies pipelined do not deadlock the client and the server (each
+// side writing while the other does not read) and arrive intact.
+func TestFetchPipelinedLargeMessages(t *testing.T) {
+	mail := sized(3, 64<<20)
+	mail[1] = append(mail[1], "..\r\n.x\r\n"...)
+	sums := make([][32]byte, len(mail))
+	for i, m := range mail {
+		sums[i] = sha256.Sum256(m)
+	}
+	for _, opts := range []*pop3.FetchOptions{nil, {MaxInFlight: -1}} {
+		srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
+		srv.AddUser("alice", "secret", mail...)
+		c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
+		require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
+		got := 0
+		err := c.Fetch(t.Context(), []int{1, 2, 3}, opts, func(m *pop3.Message) error {
+			h := sha256.New()
+			if _, err := io.Copy(h, m); err != nil {
+				return err
+			}
+			assert.Equal(t, sums[m.ID-1][:], h.Sum(nil), "message %d", m.ID)
+			got++
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 3, got)
+		require.NoError(t, c.Quit(t.Context()))
+	}
+}
