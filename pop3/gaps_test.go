@@ -114,7 +114,9 @@ func TestLineLengthLimitClampedToBuffer(t *testing.T) {
 	s := serve(t, greet(), C("NOOP"), S(line), C("NOOP"), Flood(line+"y\r\n"), Hangup())
 	c := dial(t, s, &Options{MaxLineLength: 1 << 20})
 	require.NoError(t, c.Noop(testCtx(t)))
-	require.ErrorIs(t, c.Noop(testCtx(t)), ErrLineTooLong)
+	err := c.Noop(testCtx(t))
+	require.ErrorIs(t, err, ErrLineTooLong)
+	assert.Contains(t, err.Error(), "line over 65534 octets", "the limit in force is the buffer's")
 }
 
 // Cancelling the context interrupts a read that is blocked: the call
@@ -471,4 +473,27 @@ func TestUIDLengthBound(t *testing.T) {
 	_, err = c.UIDLOne(testCtx(t), 1)
 	var pe *ProtocolError
 	require.ErrorAs(t, err, &pe)
+}
+
+// An empty line inside a multi-line reply is a line like any other, not
+// the end and not a crash (gremlins: capa.go len(line) > 0, len(f) > 0).
+func TestCapaEmptyLine(t *testing.T) {
+	s := serve(t, greet(), C("CAPA"), S("+OK"), Raw("TOP\r\n\r\nPIPELINING\r\n.\r\n"), Hangup())
+	capa, err := dial(t, s, nil).Capa(testCtx(t))
+	require.NoError(t, err)
+	assert.True(t, capa.Has("TOP"))
+	assert.True(t, capa.Has("PIPELINING"))
+}
+
+// Draining a message the caller left unread must not skip the check for
+// bytes the server sent unasked after it (gremlins: conn.go start, the
+// drain's error test negated).
+func TestDrainThenUnsolicited(t *testing.T) {
+	s := serve(t, greet(), C("RETR 1"), Raw("+OK\r\na\r\n.\r\n+OK sent twice\r\n"), Hangup())
+	c := dial(t, s, nil)
+	_, err := c.Retr(testCtx(t), 1)
+	require.NoError(t, err)
+	var pe *ProtocolError
+	require.ErrorAs(t, c.Noop(testCtx(t)), &pe)
+	assert.ErrorIs(t, c.Noop(testCtx(t)), ErrClosed)
 }
