@@ -134,6 +134,23 @@ stress: ## long runs: 1 GiB message through both APIs (peak RSS), 1000 sessions,
 	NXPOP3_STRESS=1 $(GO) test -count=1 -run 'Stress' -v -timeout 30m ./pop3 ./capi
 	$(call fuzz,$(FUZZTIME))
 
+# make mutate: mutation testing of the Go core with gremlins, run from the
+# Go module proxy at a pinned version (no go.mod dependency). MUTATE_FILES
+# picks the files of pop3/ to mutate (their base names; default every
+# source file); each mutant's test run is bounded by the coefficient times
+# the suite's own duration. Hours on 2 cores, hence not part of make test.
+GREMLINS     ?= $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE_PKGS  ?= ./pop3
+MUTATE_FILES ?= $(basename $(notdir $(filter-out %_test.go,$(wildcard pop3/*.go))))
+MUTATE_ARGS  ?= --workers 1 --timeout-coefficient 3 --threshold-efficacy 95
+MUTATE_SKIP  := $(filter-out $(MUTATE_FILES),$(basename $(notdir $(filter-out %_test.go,$(wildcard pop3/*.go)))))
+empty :=
+space := $(empty) $(empty)
+
+mutate: ## mutation testing of ./pop3 with gremlins (slow: not part of make test; MUTATE_FILES="dot conn" narrows it)
+	$(GREMLINS) unleash $(MUTATE_PKGS) $(MUTATE_ARGS) -E '^pop3test/' \
+		$(if $(MUTATE_SKIP),-E '^($(subst $(space),|,$(MUTATE_SKIP)))\.go$$') -o $(BUILD)/mutate.json
+
 bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3
 	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
@@ -154,4 +171,4 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a p
 clean: ## remove build outputs
 	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared $(BUILD)/$(SONAME)
 
-.PHONY: help all header test fmt-check link-check install uninstall install-check stress bench demo clean
+.PHONY: help all header test fmt-check link-check install uninstall install-check stress mutate bench demo clean
