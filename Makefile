@@ -156,7 +156,9 @@ bench: ## benchmarks: download speed; the C API against bare and raw socket clie
 	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
 	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS)$$' -benchtime 1x -timeout 30m ./capi
 
-demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a pop3testd started for it
+# Against a real server the demo deletes nothing unless POP3_DELETE=1; the
+# pop3testd started for it holds the demo's own mailbox, so it shows deletion.
+demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER (deletes only with POP3_DELETE=1), or a pop3testd started for it
 	@if [ -n "$$POP3_SERVER" ]; then \
 		$(BIN)/demo; \
 	else \
@@ -165,7 +167,7 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a p
 		for i in 1 2 3 4 5 6 7 8 9 10; do grep -q LISTENING $(BUILD)/pop3testd.out 2>/dev/null && break; sleep 0.2; done; \
 		addr=$$(sed -n 's/^LISTENING //p' $(BUILD)/pop3testd.out); \
 		echo "pop3testd listening on $$addr"; \
-		POP3_SERVER=$$addr POP3_USER=demo POP3_PASSWORD=secret $(BIN)/demo; \
+		POP3_SERVER=$$addr POP3_USER=demo POP3_PASSWORD=secret POP3_DELETE=1 $(BIN)/demo; \
 	fi
 
 clean: ## remove build outputs
