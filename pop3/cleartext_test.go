@@ -65,7 +65,9 @@ func TestCleartextRefusedOffHost(t *testing.T) {
 		{"Login AuthLogin", []pop3test.Step{greet()},
 			func(c *Client) error { return c.Login(t.Context(), "bob", "s3cret", &LoginOptions{Method: AuthLogin}) }},
 		{"Login AuthXOAuth2", []pop3test.Step{greet()},
-			func(c *Client) error { return c.Login(t.Context(), "bob", "s3cret", &LoginOptions{Method: AuthXOAuth2}) }},
+			func(c *Client) error {
+				return c.Login(t.Context(), "bob", "s3cret", &LoginOptions{Method: AuthXOAuth2})
+			}},
 		{"Login AuthAPOP without a timestamp", []pop3test.Step{noAPOP},
 			func(c *Client) error { return c.Login(t.Context(), "bob", "s3cret", &LoginOptions{Method: AuthAPOP}) }},
 		{"User", []pop3test.Step{greet()},
