@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/nxpop3/nxpop3/internal/ctest"
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -34,7 +35,7 @@ func nonLoopbackIP(t *testing.T) net.IP {
 			}
 		}
 	}
-	ctest.SkipUnlessCI(t, "no IPv4 address other than loopback on this host")
+	testenv.OffHostAddress.Unavailable(t, "no IPv4 address other than loopback on this host")
 	return nil
 }
 
