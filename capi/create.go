@@ -11,7 +11,6 @@ import "C"
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -362,19 +361,10 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	if cfg.ServerName, err = optionString(o.nx_pop3_options_server_name, "server name"); err != nil {
 		return nil, err
 	}
-	caFile, err := optionString(o.nx_pop3_options_ca_file, "CA file")
-	if err != nil {
+	// Read by Dial before it connects; a bad file is ErrInvalidArgument,
+	// NX_POP3_PARAM_ERROR.
+	if t.dialer.CAFile, err = optionString(o.nx_pop3_options_ca_file, "CA file"); err != nil {
 		return nil, err
-	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, statusErrorf(nxParamError, "CA file: %v", err)
-		}
-		cfg.RootCAs = x509.NewCertPool()
-		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, statusErrorf(nxParamError, "CA file %s holds no PEM certificate", caFile)
-		}
 	}
 	t.dialer.TLSConfig = cfg
 	return t, nil
