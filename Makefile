@@ -95,7 +95,7 @@ header: $(LIB) ## regenerate include/nx_pop3_client.h (each call documented from
 # make test counts them.
 SKIPS   := $(BUILD)/skipped-tests.txt
 
-test: $(LIB) fmt-check dovecot-ready ## gofmt and vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo; the last line counts skipped tests
+test: $(LIB) fmt-check test-deps ## gofmt and vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo; the last line counts skipped tests
 	@rm -f $(SKIPS)
 	$(GO) vet ./...
 	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c -check
@@ -103,6 +103,21 @@ test: $(LIB) fmt-check dovecot-ready ## gofmt and vet, then every test: Go core,
 	$(call fuzz,$(FUZZCOUNT))
 	$(MAKE) link-check demo install-check
 	@$(GO) run ./internal/testenv/skipreport $(SKIPS)
+
+# What make test needs beyond Go, as command:Debian package. Root installs
+# what is missing; anyone else is told the one command. valgrind and g++ are
+# installed for root too, but their tests follow internal/testenv's policy.
+TEST_TOOLS ?= cmake:cmake pkg-config:pkgconf readelf:binutils nm:binutils
+ROOT_TOOLS ?= valgrind:valgrind g++:g++
+
+test-deps: dovecot-ready ## install what make test needs when it is missing (as root; otherwise name the command)
+	@missing=; for t in $(TEST_TOOLS) $(if $(filter 0,$(shell id -u)),$(ROOT_TOOLS)); do \
+		command -v $${t%%:*} >/dev/null || missing="$$missing $${t##*:}"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then echo "make: make test needs:$$missing; run 'sudo make test-deps'" >&2; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null; }
 
 dovecot-ready: ## install Dovecot for the integration tests when it is missing (root only: build/dovecot/install.sh)
 	@if [ "$$NXPOP3_SKIP_DOVECOT" = 1 ]; then exit 0; fi; \
@@ -189,4 +204,4 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER (delete
 clean: ## remove build outputs
 	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(SKIPS) $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared $(BUILD)/$(SONAME)
 
-.PHONY: help all header test dovecot-ready fmt-check link-check install uninstall install-check stress mutate bench demo clean
+.PHONY: help all header test test-deps dovecot-ready fmt-check link-check install uninstall install-check stress mutate bench demo clean
