@@ -37,8 +37,20 @@ type Dialer struct {
 	TLS TLSMode
 	// TLSConfig is used for both TLS modes. Nil means a default config; the
 	// server name, when missing, is taken from the address dialed.
-	// Certificates are verified unless the config says otherwise.
+	// Certificates are verified unless the config says otherwise, and
+	// MinVersion, when zero, is DefaultMinTLSVersion. A client certificate
+	// goes in Certificates (LoadClientCertificate reads PEM files).
 	TLSConfig *tls.Config
+	// Fingerprints pin the server's certificate: each is the SHA-256 of
+	// the certificate or of its public key as 64 hex digits (colons
+	// allowed, as mpop's tls_fingerprint and openssl print them), or
+	// "sha256//" and the base64 of the public key's SHA-256 (curl's
+	// --pinnedpubkey). The server must match one. With
+	// TLSConfig.InsecureSkipVerify the pin replaces CA verification (a
+	// self-signed server); otherwise both must pass. A mismatch fails Dial
+	// with ErrTLS wrapping a *PinError naming what the server showed,
+	// before any credential is sent. Pins need a TLS mode.
+	Fingerprints []string
 	// Options configure the Client.
 	Options Options
 	// NetDialer, if set, makes the TCP connection (e.g. to set a local
@@ -67,6 +79,17 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	cfg := tlsConfigFor(d.TLSConfig, addr)
+	if len(d.Fingerprints) > 0 {
+		if d.TLS == TLSNone {
+			return nil, fmt.Errorf("%w: certificate fingerprints given without TLS", ErrInvalidArgument)
+		}
+		var err error
+		if cfg, err = PinTLSConfig(cfg, d.Fingerprints...); err != nil {
+			return nil, err
+		}
+	}
+
 	nd := d.NetDialer
 	if nd == nil {
 		nd = &net.Dialer{}
@@ -78,7 +101,6 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if d.Options.WaitInThread {
 		conn = waitInThread(conn)
 	}
-	cfg := tlsConfigFor(d.TLSConfig, addr)
 	if d.TLS == TLSImplicit {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(dctx); err != nil {
@@ -127,6 +149,9 @@ func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
 	} else {
 		cfg = cfg.Clone()
 	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = DefaultMinTLSVersion
+	}
 	if cfg.ServerName == "" {
 		if host, _, err := net.SplitHostPort(addr); err == nil {
 			cfg.ServerName = host
@@ -144,6 +169,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		cfg = tlsConfigFor(cfg, c.conn.RemoteAddr().String())
+	} else if cfg.MinVersion == 0 {
+		cfg = cfg.Clone()
+		cfg.MinVersion = DefaultMinTLSVersion
 	}
 	return c.startTLS(ctx, cfg)
 }
