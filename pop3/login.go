@@ -13,9 +13,11 @@ type AuthMethod int
 
 // Authentication methods.
 const (
-	// AuthAuto picks the best method the server offers (CAPA): over TLS,
-	// SASL PLAIN, then USER/PASS; in clear text, CRAM-MD5, then APOP, then
-	// (unless Strict) SASL PLAIN or USER/PASS.
+	// AuthAuto picks the best method the server offers (CAPA): first
+	// SCRAM-SHA-256, then SCRAM-SHA-1 (the password is never sent and the
+	// server proves it knows it); then over TLS, SASL PLAIN, then
+	// USER/PASS; in clear text, CRAM-MD5, then APOP, then (unless Strict)
+	// SASL PLAIN or USER/PASS.
 	AuthAuto AuthMethod = iota
 	// AuthUser is USER/PASS.
 	AuthUser
@@ -30,9 +32,17 @@ const (
 	AuthCramMD5
 	// AuthXOAuth2 is SASL XOAUTH2; the secret is an OAuth 2.0 access token.
 	AuthXOAuth2
+	// AuthScramSHA256 is SASL SCRAM-SHA-256 (RFC 7677). Strict allows it
+	// without TLS: the password never crosses the network.
+	AuthScramSHA256
+	// AuthScramSHA1 is SASL SCRAM-SHA-1 (RFC 5802), as AuthScramSHA256.
+	AuthScramSHA1
+	// AuthOAuthBearer is SASL OAUTHBEARER (RFC 7628); the secret is an
+	// OAuth 2.0 access token.
+	AuthOAuthBearer
 )
 
-var authNames = [...]string{"auto", "user", "apop", "plain", "login", "cram-md5", "xoauth2"}
+var authNames = [...]string{"auto", "user", "apop", "plain", "login", "cram-md5", "xoauth2", "scram-sha-256", "scram-sha-1", "oauthbearer"}
 
 // String returns the method's name as ParseAuthMethod takes it.
 func (m AuthMethod) String() string {
@@ -56,8 +66,9 @@ func ParseAuthMethod(s string) (AuthMethod, error) {
 type LoginOptions struct {
 	Method AuthMethod
 	// Strict never sends a password that an eavesdropper could read: no
-	// USER/PASS, PLAIN or LOGIN unless the session is TLS, and so no
-	// fallback from APOP to USER/PASS.
+	// USER/PASS, PLAIN, LOGIN, XOAUTH2 or OAUTHBEARER unless the session is
+	// TLS, and so no fallback from APOP to USER/PASS. CRAM-MD5, APOP and
+	// SCRAM are allowed: they send no password.
 	Strict bool
 }
 
@@ -108,6 +119,15 @@ func (c *Client) Login(ctx context.Context, username, secret string, opts *Login
 			return refuse("XOAUTH2")
 		}
 		return c.Auth(ctx, NewXOAuth2Client(username, secret))
+	case AuthOAuthBearer:
+		if !cleartextOK {
+			return refuse("OAUTHBEARER")
+		}
+		return c.Auth(ctx, NewOAuthBearerClient(username, secret))
+	case AuthScramSHA256:
+		return c.Auth(ctx, NewScramSHA256Client(username, secret))
+	case AuthScramSHA1:
+		return c.Auth(ctx, NewScramSHA1Client(username, secret))
 	case AuthAuto:
 		return c.loginAuto(ctx, username, secret, cleartextOK)
 	}
@@ -124,6 +144,12 @@ func (c *Client) loginAuto(ctx context.Context, username, secret string, clearte
 		capa = Capabilities{} // a server without CAPA: RFC 1939 methods only
 	}
 	plain := &LoginOptions{Strict: !cleartextOK}
+	switch {
+	case capa.HasSASL(MechScramSHA256):
+		return c.Auth(ctx, NewScramSHA256Client(username, secret))
+	case capa.HasSASL(MechScramSHA1):
+		return c.Auth(ctx, NewScramSHA1Client(username, secret))
+	}
 	if c.isTLS {
 		if capa.HasSASL(MechPlain) {
 			plain.Method = AuthPlain
