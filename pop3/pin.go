@@ -11,31 +11,34 @@ import (
 )
 
 // PinError reports that the server's certificate matched none of the
-// pinned fingerprints. It names what the server showed, so that a changed
-// certificate can be told from an attack by comparing with a trusted copy.
-// Dial wraps it in ErrTLS.
+// pinned fingerprints. It names what the server showed, in forms
+// Dialer.Fingerprints accepts, so that a changed certificate can be told
+// from an attack by comparing with a trusted copy. Dial wraps it in ErrTLS.
 type PinError struct {
 	Certificate string // SHA-256 of the server's certificate (DER), hex with colons
-	PublicKey   string // SHA-256 of its SubjectPublicKeyInfo, hex with colons
+	PublicKey   string // SHA-256 of its SubjectPublicKeyInfo, "sha256//" and base64
 }
 
 var _ error = (*PinError)(nil)
 
-// Error names the fingerprints seen.
+// Error names the fingerprints seen (short enough for the C API's
+// 256-octet error text).
 func (e *PinError) Error() string {
 	if e.Certificate == "" {
-		return "pop3: server sent no certificate to match the pinned fingerprint"
+		return "pop3: pin mismatch: server sent no certificate"
 	}
-	return fmt.Sprintf("pop3: server certificate matches no pinned fingerprint: certificate SHA-256 %s, public key SHA-256 %s", e.Certificate, e.PublicKey)
+	return fmt.Sprintf("pop3: pin mismatch: certificate SHA-256 %s, public key %s", e.Certificate, e.PublicKey)
 }
 
-// Fingerprint returns the SHA-256 fingerprints of a certificate and of its
-// public key (SubjectPublicKeyInfo), as hex bytes joined by colons, the form
-// mpop's tls_fingerprint and openssl x509 -fingerprint -sha256 print.
+// Fingerprint returns the SHA-256 fingerprints of a certificate, as hex
+// bytes joined by colons (the form of mpop's tls_fingerprint and of openssl
+// x509 -fingerprint -sha256), and of its public key (SubjectPublicKeyInfo),
+// as "sha256//" and base64 (curl's --pinnedpubkey). Both are pins
+// Dialer.Fingerprints takes.
 func Fingerprint(cert *x509.Certificate) (certificate, publicKey string) {
 	c := sha256.Sum256(cert.Raw)
 	k := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
-	return colonHex(c[:]), colonHex(k[:])
+	return colonHex(c[:]), "sha256//" + base64.StdEncoding.EncodeToString(k[:])
 }
 
 func colonHex(b []byte) string {

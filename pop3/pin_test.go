@@ -72,11 +72,12 @@ func TestPinForms(t *testing.T) {
 	certSum := sha256.Sum256(leaf.Raw)
 	keySum := sha256.Sum256(leaf.RawSubjectPublicKeyInfo)
 	certFP, keyFP := Fingerprint(leaf)
+	require.Equal(t, "sha256//"+base64.StdEncoding.EncodeToString(keySum[:]), keyFP)
 	forms := map[string]string{
 		"certificate colon hex": certFP,
-		"public key colon hex":  keyFP,
+		"public key sha256//":   keyFP,
 		"certificate plain hex": hex.EncodeToString(certSum[:]),
-		"public key sha256//":   "sha256//" + base64.StdEncoding.EncodeToString(keySum[:]),
+		"public key plain hex":  hex.EncodeToString(keySum[:]),
 	}
 	for name, fp := range forms {
 		t.Run(name, func(t *testing.T) {
