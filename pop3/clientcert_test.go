@@ -1,14 +1,8 @@
 package pop3_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,51 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nxpop3/nxpop3/build/dovecot"
 	"github.com/nxpop3/nxpop3/pop3"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
-
-// clientPKI is a CA made for the test and a client certificate it signed,
-// in PEM files.
-type clientPKI struct {
-	caFile, certFile, keyFile string
-}
-
-func newClientPKI(t *testing.T, dir, name string) clientPKI {
-	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " client CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(caDER)
-	require.NoError(t, err)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	p := clientPKI{
-		caFile:   filepath.Join(dir, name+"-ca.pem"),
-		certFile: filepath.Join(dir, name+"-cert.pem"),
-		keyFile:  filepath.Join(dir, name+"-key.pem"),
-	}
-	require.NoError(t, os.WriteFile(p.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644))
-	require.NoError(t, os.WriteFile(p.certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
-	require.NoError(t, os.WriteFile(p.keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600))
-	return p
-}
 
 // A server that refuses the client certificate in the handshake (Go's
 // RequireAndVerifyClientCert: no certificate, or one from another CA) fails
@@ -72,22 +25,22 @@ func newClientPKI(t *testing.T, dir, name string) clientPKI {
 // error). A certificate from the right CA logs in.
 func TestClientCertificateRefused(t *testing.T) {
 	dir := t.TempDir()
-	good := newClientPKI(t, dir, "good")
-	other := newClientPKI(t, dir, "other")
+	good := dovecot.NewClientPKI(t, dir, "good")
+	other := dovecot.NewClientPKI(t, dir, "other")
 	pool := x509.NewCertPool()
-	caPEM, err := os.ReadFile(good.caFile)
+	caPEM, err := os.ReadFile(good.CAFile)
 	require.NoError(t, err)
 	require.True(t, pool.AppendCertsFromPEM(caPEM))
 	s := pop3test.Start(t, pop3test.Options{ImplicitTLS: true, ClientCAs: pool})
 	s.AddUser("bob", "secret", []byte("Subject: x\r\n\r\nhi\r\n"))
 
 	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
-		for name, p := range map[string]*clientPKI{"no certificate": nil, "another CA": &other} {
+		for name, p := range map[string]*dovecot.ClientPKI{"no certificate": nil, "another CA": &other} {
 			t.Run(tls.VersionName(version)+" "+name, func(t *testing.T) {
 				cfg := s.ClientTLSConfig()
 				cfg.MaxVersion = version
 				if p != nil {
-					cert, err := pop3.LoadClientCertificate(p.certFile, p.keyFile)
+					cert, err := pop3.LoadClientCertificate(p.CertFile, p.KeyFile)
 					require.NoError(t, err)
 					cfg.Certificates = []tls.Certificate{cert}
 				}
@@ -104,7 +57,7 @@ func TestClientCertificateRefused(t *testing.T) {
 		}
 	}
 	cfg := s.ClientTLSConfig()
-	cert, err := pop3.LoadClientCertificate(good.certFile, good.keyFile)
+	cert, err := pop3.LoadClientCertificate(good.CertFile, good.KeyFile)
 	require.NoError(t, err)
 	cfg.Certificates = []tls.Certificate{cert}
 	c := pop3.DialForTest(t, pop3.Dialer{TLS: pop3.TLSImplicit, TLSConfig: cfg}, s.Addr())
@@ -117,11 +70,11 @@ func TestClientCertificateRefused(t *testing.T) {
 // ErrInvalidArgument naming it.
 func TestLoadClientCertificate(t *testing.T) {
 	dir := t.TempDir()
-	p := newClientPKI(t, dir, "one")
+	p := dovecot.NewClientPKI(t, dir, "one")
 	both := filepath.Join(dir, "both.pem")
-	cert, err := os.ReadFile(p.certFile)
+	cert, err := os.ReadFile(p.CertFile)
 	require.NoError(t, err)
-	key, err := os.ReadFile(p.keyFile)
+	key, err := os.ReadFile(p.KeyFile)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(both, append(cert, key...), 0o600))
 	_, err = pop3.LoadClientCertificate(both, "")

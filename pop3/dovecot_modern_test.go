@@ -6,14 +6,8 @@ package pop3_test
 
 import (
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,59 +18,8 @@ import (
 	"github.com/nxpop3/nxpop3/pop3"
 )
 
-// introspection is an OAuth 2.0 token-introspection endpoint (RFC 7662)
-// for Dovecot's oauth2 passdb: POST token=..., answered with the token's
-// user while it is known.
-type introspection struct {
-	mu     sync.Mutex
-	tokens map[string]string // token -> user
-	calls  int
-}
-
-func (in *introspection) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
-	in.mu.Lock()
-	in.calls++
-	user, ok := in.tokens[r.Form.Get("token")]
-	in.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if !ok {
-		json.NewEncoder(w).Encode(map[string]any{"active": false})
-		return
-	}
-	json.NewEncoder(w).Encode(map[string]any{"active": true, "username": user, "scope": "mail.pop"})
-}
-
-func (in *introspection) add(token, user string) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	in.tokens[token] = user
-}
-
-// startSASLDovecot starts a Dovecot that offers SCRAM-SHA-1, SCRAM-SHA-256,
-// OAUTHBEARER and XOAUTH2 besides the shared one's mechanisms: SCRAM from
-// the plaintext passdb, the OAuth mechanisms through the oauth2 passdb and
-// the test's own introspection endpoint.
-func startSASLDovecot(t *testing.T) (*dovecot.Server, *introspection) {
-	in := &introspection{tokens: map[string]string{}}
-	hs := httptest.NewServer(in)
-	t.Cleanup(hs.Close)
-	s := dovecot.StartPrivate(t, func(dir string) error {
-		oauth := filepath.Join(dir, "oauth2.conf.ext")
-		conf := "introspection_mode = post\nintrospection_url = " + hs.URL + "/introspect\n" +
-			"username_attribute = username\nactive_attribute = active\nactive_value = true\nscope = mail.pop\n"
-		if err := os.WriteFile(oauth, []byte(conf), 0o644); err != nil {
-			return err
-		}
-		extra := "auth_mechanisms = plain login cram-md5 apop scram-sha-1 scram-sha-256 oauthbearer xoauth2\n" +
-			"passdb {\n  driver = oauth2\n  mechanisms = oauthbearer xoauth2\n  args = " + oauth + "\n}\n"
-		return os.WriteFile(filepath.Join(dir, "extra.conf"), []byte(extra), 0o644)
-	})
-	return s, in
-}
-
 func TestDovecotScram(t *testing.T) {
-	s, _ := startSASLDovecot(t)
+	s, _ := dovecot.StartSASL(t)
 	user, pass := s.NewUser(t)
 	msg := mail("scram", "body")
 	s.Deliver(t, user, msg)
@@ -113,12 +56,12 @@ func TestDovecotScram(t *testing.T) {
 }
 
 func TestDovecotOAuth(t *testing.T) {
-	s, in := startSASLDovecot(t)
+	s, oauth := dovecot.StartSASL(t)
 	user, _ := s.NewUser(t)
 	msg := mail("oauth", "body")
 	s.Deliver(t, user, msg)
 	token := "tok-" + user
-	in.add(token, user)
+	oauth.AddToken(token, user)
 	tlsDial := pop3.Dialer{TLS: pop3.TLSStartTLS, TLSConfig: s.ClientTLSConfig()}
 
 	for _, method := range []pop3.AuthMethod{pop3.AuthOAuthBearer, pop3.AuthXOAuth2} {
@@ -155,9 +98,7 @@ func TestDovecotOAuth(t *testing.T) {
 		require.NoError(t, c.Quit(dvCtx(t)))
 	})
 	assert.Equal(t, [][]byte{msg}, s.Messages(t, user))
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	assert.Positive(t, in.calls, "Dovecot asked the introspection endpoint")
+	assert.Positive(t, oauth.Calls(), "Dovecot asked the introspection endpoint")
 }
 
 // A Dovecot that requires client certificates signed by its client CA
@@ -167,27 +108,16 @@ func TestDovecotOAuth(t *testing.T) {
 // handshake instead is TestClientCertificateRefused.
 func TestDovecotClientCertificate(t *testing.T) {
 	dir := t.TempDir()
-	good := newClientPKI(t, dir, "good")
-	other := newClientPKI(t, dir, "other")
-	s := dovecot.StartPrivate(t, func(ddir string) error {
-		ca, err := os.ReadFile(good.caFile)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(ddir, "client-ca.pem"), ca, 0o644); err != nil {
-			return err
-		}
-		extra := "ssl_ca = <" + filepath.Join(ddir, "client-ca.pem") + "\n" +
-			"ssl_verify_client_cert = yes\nssl_require_crl = no\nauth_ssl_require_client_cert = yes\n"
-		return os.WriteFile(filepath.Join(ddir, "extra.conf"), []byte(extra), 0o644)
-	})
+	good := dovecot.NewClientPKI(t, dir, "good")
+	other := dovecot.NewClientPKI(t, dir, "other")
+	s := dovecot.StartClientCert(t, good.CAFile)
 	user, pass := s.NewUser(t)
 	s.Deliver(t, user, mail("cert", "body"))
 
-	dialer := func(t *testing.T, mode pop3.TLSMode, p *clientPKI) pop3.Dialer {
+	dialer := func(t *testing.T, mode pop3.TLSMode, p *dovecot.ClientPKI) pop3.Dialer {
 		cfg := s.ClientTLSConfig()
 		if p != nil {
-			cert, err := pop3.LoadClientCertificate(p.certFile, p.keyFile)
+			cert, err := pop3.LoadClientCertificate(p.CertFile, p.KeyFile)
 			require.NoError(t, err)
 			cfg.Certificates = []tls.Certificate{cert}
 		}
@@ -203,7 +133,7 @@ func TestDovecotClientCertificate(t *testing.T) {
 			assert.Equal(t, 1, n)
 			require.NoError(t, c.Quit(dvCtx(t)))
 		})
-		for name, p := range map[string]*clientPKI{"no certificate": nil, "another CA's certificate": &other} {
+		for name, p := range map[string]*dovecot.ClientPKI{"no certificate": nil, "another CA's certificate": &other} {
 			t.Run(fmt.Sprintf("mode %d %s", mode, name), func(t *testing.T) {
 				d := dialer(t, mode, p)
 				c, err := d.Dial(dvCtx(t), addr)
