@@ -105,17 +105,24 @@ func Start(t testing.TB) *Server {
 	if shared == nil && startErr == nil {
 		shared, startErr = start(nil)
 	}
-	if errors.Is(startErr, errNotInstalled) {
+	requireStarted(t, startErr)
+	return shared
+}
+
+// requireStarted skips the test when Dovecot is not installed (fails it
+// under CI=true) and fails it when Dovecot did not start.
+func requireStarted(t testing.TB, err error) {
+	t.Helper()
+	if errors.Is(err, errNotInstalled) {
 		msg := "dovecot is not installed; run `make test`, or build/dovecot/install.sh as root, to run this test"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	if startErr != nil {
-		t.Fatalf("starting dovecot: %v", startErr)
+	if err != nil {
+		t.Fatalf("starting dovecot: %v", err)
 	}
-	return shared
 }
 
 // Main runs the tests of a package that shares a server (Start) and stops
@@ -191,16 +198,7 @@ func runScript(args ...string) ([]byte, error) {
 func StartPrivate(t testing.TB, setup func(dir string) error) *Server {
 	t.Helper()
 	s, err := start(setup)
-	if errors.Is(err, errNotInstalled) {
-		msg := "dovecot is not installed; run `make test`, or build/dovecot/install.sh as root, to run this test"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	if err != nil {
-		t.Fatalf("starting dovecot: %v", err)
-	}
+	requireStarted(t, err)
 	t.Cleanup(func() {
 		if out, err := runScript("stop", s.Dir); err != nil {
 			t.Errorf("dovecot: stop: %v\n%s", err, out)
