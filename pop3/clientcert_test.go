@@ -3,6 +3,7 @@ package pop3_test
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,27 +34,31 @@ func TestClientCertificateRefused(t *testing.T) {
 	require.True(t, pool.AppendCertsFromPEM(caPEM))
 	s := pop3test.Start(t, pop3test.Options{ImplicitTLS: true, ClientCAs: pool})
 	s.AddUser("bob", "secret", []byte("Subject: x\r\n\r\nhi\r\n"))
+	stls := pop3test.Start(t, pop3test.Options{STLS: true, ClientCAs: pool})
 
 	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		for name, p := range map[string]*dovecot.ClientPKI{"no certificate": nil, "another CA": &other} {
-			t.Run(tls.VersionName(version)+" "+name, func(t *testing.T) {
-				cfg := s.ClientTLSConfig()
-				cfg.MaxVersion = version
-				if p != nil {
-					cert, err := pop3.LoadClientCertificate(p.CertFile, p.KeyFile)
-					require.NoError(t, err)
-					cfg.Certificates = []tls.Certificate{cert}
-				}
-				d := pop3.Dialer{TLS: pop3.TLSImplicit, TLSConfig: cfg, Timeout: 5 * time.Second, Options: pop3.Options{ReplyTimeout: 5 * time.Second}}
-				c, err := d.Dial(t.Context(), s.Addr())
-				if c != nil {
-					c.Close()
-				}
-				require.ErrorIs(t, err, pop3.ErrTLS)
-				// The server's alert: certificate required, bad certificate,
-				// unknown CA, or (Go in TLS 1.2) handshake failure.
-				assert.Regexp(t, `remote error: tls: [a-z ]+$`, err.Error())
-			})
+			for mode, srv := range map[pop3.TLSMode]*pop3test.Server{pop3.TLSImplicit: s, pop3.TLSStartTLS: stls} {
+				t.Run(fmt.Sprintf("%s mode %d %s", tls.VersionName(version), mode, name), func(t *testing.T) {
+					cfg := srv.ClientTLSConfig()
+					cfg.MaxVersion = version
+					if p != nil {
+						cert, err := pop3.LoadClientCertificate(p.CertFile, p.KeyFile)
+						require.NoError(t, err)
+						cfg.Certificates = []tls.Certificate{cert}
+					}
+					d := pop3.Dialer{TLS: mode, TLSConfig: cfg, Timeout: 5 * time.Second, Options: pop3.Options{ReplyTimeout: 5 * time.Second}}
+					c, err := d.Dial(t.Context(), srv.Addr())
+					if c != nil {
+						c.Close()
+					}
+					require.ErrorIs(t, err, pop3.ErrTLS)
+					// The server's alert: certificate required, bad
+					// certificate, unknown CA, or (Go in TLS 1.2) handshake
+					// failure.
+					assert.Regexp(t, `remote error: tls: [a-z ]+$`, err.Error())
+				})
+			}
 		}
 	}
 	cfg := s.ClientTLSConfig()
@@ -64,6 +69,9 @@ func TestClientCertificateRefused(t *testing.T) {
 	require.NoError(t, c.Login(t.Context(), "bob", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
 	require.NoError(t, c.Quit(t.Context()))
 	assert.Equal(t, []string{"USER bob", "PASS secret", "QUIT"}, s.Commands(), "only the good certificate's session sent anything")
+	for _, cmd := range stls.Commands() {
+		assert.Contains(t, []string{"CAPA", "STLS"}, cmd, "nothing after a refused STLS handshake")
+	}
 }
 
 // The key may be in the certificate's file; a missing file is
