@@ -3,6 +3,7 @@ package pop3
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,15 @@ type Dialer struct {
 	// MinVersion, when zero, is DefaultMinTLSVersion. A client certificate
 	// goes in Certificates (LoadClientCertificate reads PEM files).
 	TLSConfig *tls.Config
+	// CAFile names a PEM file of the CA certificates to trust for the
+	// server's certificate, in place of the system's roots (a private or
+	// corporate CA); CAPEM holds such certificates in memory. Both may be
+	// set; their certificates are trusted together. With either set,
+	// TLSConfig must not set RootCAs. Dial reads them before connecting and
+	// fails with ErrInvalidArgument when the file cannot be read or holds
+	// no certificate.
+	CAFile string
+	CAPEM  []byte
 	// Fingerprints pin the server's certificate: each is the SHA-256 of
 	// the certificate or of its public key as 64 hex digits (colons
 	// allowed, as mpop's tls_fingerprint and openssl print them), or
@@ -72,23 +82,16 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	cfg, err := d.tlsConfig(addr)
+	if err != nil {
+		return nil, err
+	}
 	timeout := d.Timeout
 	if timeout <= 0 {
 		timeout = DefaultConnectTimeout
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-
-	cfg := tlsConfigFor(d.TLSConfig, addr)
-	if len(d.Fingerprints) > 0 {
-		if d.TLS == TLSNone {
-			return nil, fmt.Errorf("%w: certificate fingerprints given without TLS", ErrInvalidArgument)
-		}
-		var err error
-		if cfg, err = PinTLSConfig(cfg, d.Fingerprints...); err != nil {
-			return nil, err
-		}
-	}
 
 	nd := d.NetDialer
 	if nd == nil {
@@ -141,6 +144,45 @@ func tlsFailure(what string, err error) error {
 		return fmt.Errorf("pop3: TLS %s: %w", what, err)
 	}
 	return fmt.Errorf("%w: %s: %w", ErrTLS, what, err)
+}
+
+// tlsConfig is the config both TLS modes use: TLSConfig with the server
+// name taken from addr when missing, RootCAs from CAFile and CAPEM, and the
+// pins of Fingerprints.
+func (d *Dialer) tlsConfig(addr string) (*tls.Config, error) {
+	cfg, err := d.caConfig(tlsConfigFor(d.TLSConfig, addr))
+	if err != nil || len(d.Fingerprints) == 0 {
+		return cfg, err
+	}
+	if d.TLS == TLSNone {
+		return nil, fmt.Errorf("%w: certificate fingerprints given without TLS", ErrInvalidArgument)
+	}
+	return PinTLSConfig(cfg, d.Fingerprints...)
+}
+
+// caConfig sets cfg.RootCAs from CAFile and CAPEM.
+func (d *Dialer) caConfig(cfg *tls.Config) (*tls.Config, error) {
+	if d.CAFile == "" && d.CAPEM == nil {
+		return cfg, nil
+	}
+	if cfg.RootCAs != nil {
+		return nil, fmt.Errorf("%w: Dialer.CAFile or CAPEM together with TLSConfig.RootCAs", ErrInvalidArgument)
+	}
+	pool := x509.NewCertPool()
+	if d.CAFile != "" {
+		pem, err := os.ReadFile(d.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA file: %w", ErrInvalidArgument, err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrInvalidArgument, d.CAFile)
+		}
+	}
+	if d.CAPEM != nil && !pool.AppendCertsFromPEM(d.CAPEM) {
+		return nil, fmt.Errorf("%w: CAPEM holds no PEM certificate", ErrInvalidArgument)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
 }
 
 func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
