@@ -97,6 +97,8 @@ type Client struct {
 	greeting  string
 	timestamp string
 	isTLS     bool
+	bareLF    bool // the server ends its lines with LF alone (see framed)
+	framed    bool // the greeting decided bareLF
 	state     State
 	capa      Capabilities // nil until CAPA succeeded
 	msg       *Message     // message data not yet read to its end
@@ -142,6 +144,7 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 	}
 	c.greeting = line
 	c.timestamp = parseTimestamp(line)
+	c.framed = true
 	return c, nil
 }
 
@@ -309,6 +312,12 @@ func (c *Client) writeLine(cmd, line, debug string) error {
 
 // readLine reads one line, without its line end, bounded by MaxLineLength.
 // The returned slice is valid until the next read.
+//
+// The greeting's line end sets the session's framing: a server that ends
+// it with CRLF, as RFC 1939 says, must end every line so, and a bare LF
+// from it is a ProtocolError (in a listing, it would hide where a line
+// ends); only a server whose greeting ends in a bare LF may end lines with
+// either. Message data follows the same rule (see dotReader).
 func (c *Client) readLine(cmd string) ([]byte, error) {
 	line, err := c.reader().ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > c.opts.MaxLineLength+2 {
@@ -317,7 +326,14 @@ func (c *Client) readLine(cmd string) ([]byte, error) {
 	if err != nil {
 		return nil, c.netErr(cmd, err)
 	}
-	return bytes.TrimSuffix(line[:len(line)-1], []byte{'\r'}), nil
+	line = line[:len(line)-1]
+	crlf := bytes.HasSuffix(line, []byte{'\r'})
+	if !c.framed {
+		c.bareLF = !crlf
+	} else if !crlf && !c.bareLF {
+		return nil, c.fail(&ProtocolError{Cmd: cmd, Msg: "line ended by a bare LF from a server that frames with CRLF"})
+	}
+	return bytes.TrimSuffix(line, []byte{'\r'}), nil
 }
 
 // readStatus reads a status line and returns its text after +OK. A -ERR
