@@ -83,8 +83,9 @@ const (
 	FlowSTLS
 	// FlowImplicitTLS: TLS from the first byte (pop3s).
 	FlowImplicitTLS
-	// FlowCramMD5: login with AUTH CRAM-MD5 instead of APOP.
-	FlowCramMD5
+	// FlowSASL: login with AUTH and HostileCase.Mech (CRAM-MD5 when
+	// empty) instead of APOP.
+	FlowSASL
 	// FlowFetch: login, STAT, then RETR 1 and RETR 2 pipelined (the server
 	// advertises PIPELINING) with deletion, then QUIT. Data is the two
 	// messages concatenated.
@@ -107,6 +108,9 @@ type HostileCase struct {
 	// InData: the failure happens inside message data, after a +OK that
 	// the call at Stage (RETR, TOP) accepted.
 	InData bool
+	// Mech is the SASL mechanism of FlowSASL ("PLAIN", "LOGIN",
+	// "CRAM-MD5", "XOAUTH2"); empty means CRAM-MD5.
+	Mech string
 	// Code is the RFC 2449 response code the -ERR carries, if any.
 	Code string
 	// Data is what a correct client delivers for RETR 1 (or, in
@@ -219,6 +223,14 @@ func scripted(steps ...Step) func() (string, func() error, error) {
 // command), then routine answers until the client leaves.
 func at(stage Stage, hostile ...Step) func() (string, func() error, error) {
 	steps := []Step{stdGreeting(), Respond(stageCommand[stage], stdAnswers())}
+	steps = append(steps, hostile...)
+	steps = append(steps, Respond("", stdAnswers()))
+	return scripted(steps...)
+}
+
+// atLine is at for a stage started by the client line line.
+func atLine(line string, hostile ...Step) func() (string, func() error, error) {
+	steps := []Step{stdGreeting(), Respond(line, stdAnswers())}
 	steps = append(steps, hostile...)
 	steps = append(steps, Respond("", stdAnswers()))
 	return scripted(steps...)
@@ -478,13 +490,28 @@ func HostileCases() []HostileCase {
 				Respond("", withAnswers("DELE 2", "+OK\r\n")))},
 
 		// AUTH.
-		{Name: "SASL challenge not base64", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeProtocolError,
+		{Name: "SASL challenge not base64", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeProtocolError,
 			Note:  "the client cancels with *",
 			Start: at(StageAUTH, SendLine("+ %%% not base64 %%%"), Expect("*"), SendLine("-ERR cancelled"))},
-		{Name: "SASL challenge 1 MiB", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeTooLong,
+		{Name: "SASL challenge 1 MiB", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeTooLong,
 			Start: at(StageAUTH, Send("+ "+strings.Repeat("QUFB", 1<<18)+"\r\n"), Hangup())},
-		{Name: "AUTH -ERR [AUTH]", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeServerError, Code: "AUTH",
+		{Name: "AUTH -ERR [AUTH]", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeServerError, Code: "AUTH",
 			Start: at(StageAUTH, SendLine("-ERR [AUTH] mechanism disabled"))},
+		{Name: "CRAM-MD5 second challenge", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeProtocolError,
+			Note: "CRAM-MD5 has one challenge: a second is cancelled with *, no second HMAC sent",
+			Start: atLine("AUTH CRAM-MD5", SendLine("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"),
+				ExpectPrefix("bXJvc2Ug"), SendLine("+ PDIuMkB4Pg=="), Expect("*"), SendLine("-ERR cancelled"))},
+		{Name: "LOGIN second password prompt", Stage: StageAUTH, Flow: FlowSASL, Mech: "LOGIN", Outcome: OutcomeProtocolError,
+			Note: "the password is sent once: a second Password: is cancelled with *",
+			Start: atLine("AUTH LOGIN bXJvc2U=", SendLine("+ UGFzc3dvcmQ6"), Expect("dGFuc3RhYWY="),
+				SendLine("+ UGFzc3dvcmQ6"), Expect("*"), SendLine("-ERR cancelled"))},
+		{Name: "PLAIN continuation after the initial response", Stage: StageAUTH, Flow: FlowSASL, Mech: "PLAIN", Outcome: OutcomeProtocolError,
+			Note:  "PLAIN has no challenge: the first + is cancelled with *",
+			Start: atLine("AUTH PLAIN AG1yb3NlAHRhbnN0YWFm", SendLine("+ "), Expect("*"), SendLine("-ERR cancelled"))},
+		{Name: "XOAUTH2 second error challenge", Stage: StageAUTH, Flow: FlowSASL, Mech: "XOAUTH2", Outcome: OutcomeProtocolError,
+			Note: "one error challenge, answered with an empty line; a second is cancelled with *",
+			Start: atLine("AUTH XOAUTH2 dXNlcj1tcm9zZQFhdXRoPUJlYXJlciB0YW5zdGFhZgEB", SendLine("+ eyJzdGF0dXMiOiI0MDEifQ=="), Expect(""),
+				SendLine("+ eyJzdGF0dXMiOiI0MDEifQ=="), Expect("*"), SendLine("-ERR cancelled"))},
 	}
 	cases = append(cases, tlsCases()...)
 	return cases
