@@ -100,6 +100,7 @@ type Client struct {
 	bareLF    bool // the server ends its lines with LF alone (see framed)
 	framed    bool // the greeting decided bareLF
 	state     State
+	count     int          // messages at the last STAT, -1 before one
 	capa      Capabilities // nil until CAPA succeeded
 	msg       *Message     // message data not yet read to its end
 	err       error        // sticky: the session is unusable after it
@@ -120,7 +121,7 @@ func NewClient(conn net.Conn, opts *Options) (*Client, error) {
 }
 
 func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
-	c := &Client{}
+	c := &Client{count: -1}
 	if opts != nil {
 		c.opts = *opts
 	}

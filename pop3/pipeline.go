@@ -232,8 +232,9 @@ func (c *Client) listSizes(ctx context.Context, ids []int) (map[int]int64, error
 	if _, err := c.cmd(ctx, "LIST"); err != nil {
 		return nil, err
 	}
+	seen := c.newListing("LIST")
 	err := c.readLines("LIST", func(line []byte) error {
-		id, arg, err := parseListing("LIST", line)
+		id, arg, err := seen.parse(line)
 		if err != nil {
 			return err
 		}

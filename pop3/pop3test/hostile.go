@@ -370,6 +370,12 @@ func HostileCases() []HostileCase {
 		{Name: "LIST cut by close", Stage: StageLIST, Outcome: OutcomeClosed,
 			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n", n)), Hangup())},
 
+		{Name: "LIST message number twice", Stage: StageLIST, Outcome: OutcomeProtocolError,
+			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n1 %d\r\n.\r\n", n, n)))},
+		{Name: "LIST number above STAT's count", Stage: StageLIST, Outcome: OutcomeProtocolError,
+			Note:  "STAT counted 1; the maildrop is locked for the session",
+			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n2 %d\r\n.\r\n", n, n)))},
+
 		// LIST n.
 		{Name: "LIST n answered for another index", Stage: StageLISTn, Outcome: OutcomeProtocolError,
 			Start: at(StageLISTn, SendLine(fmt.Sprintf("+OK 2 %d", n)))},
@@ -387,6 +393,17 @@ func HostileCases() []HostileCase {
 			Start: at(StageUIDL, Send("+OK\r\n1 "+strings.Repeat("u", 10<<10)+"\r\n.\r\n"))},
 		{Name: "UIDL line missing the id", Stage: StageUIDL, Outcome: OutcomeProtocolError,
 			Start: at(StageUIDL, Send("+OK\r\n1\r\n.\r\n"))},
+		{Name: "UIDL message number twice", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid-0001\r\n1 uid-0002\r\n.\r\n"))},
+		{Name: "UIDL number above STAT's count", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid-0001\r\n2 uid-0002\r\n.\r\n"))},
+		{Name: "UIDL id with NUL", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Note:  "RFC 1939: 0x21 to 0x7E; cut at the NUL, two ids would be equal in C",
+			Start: at(StageUIDL, Send("+OK\r\n1 uid\x00one\r\n.\r\n"))},
+		{Name: "UIDL id with a control byte", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid\x1bone\r\n.\r\n"))},
+		{Name: "UIDL id with 8-bit bytes", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid-caf\xc3\xa9\r\n.\r\n"))},
 
 		// RETR.
 		{Name: "RETR cut by close", Stage: StageRETR, Outcome: OutcomeClosed, InData: true,
