@@ -439,7 +439,11 @@ func parseRespCode(text string) (code, rest string) {
 }
 
 // parseTimestamp finds the RFC 1939 APOP timestamp: the first <...> of the
-// greeting, brackets included.
+// greeting, brackets included, when it has the syntax of an RFC 822 msg-id
+// made of printable 7-bit characters (0x21 to 0x7E, a local part "@" a
+// domain). Anything else is no timestamp: a server choosing arbitrary
+// challenge bytes is the attack of CVE-2007-1558 (the password recovered
+// through MD5 collisions), which mutt and fetchmail closed the same way.
 func parseTimestamp(greeting string) string {
 	i := strings.IndexByte(greeting, '<')
 	if i < 0 {
@@ -450,8 +454,15 @@ func parseTimestamp(greeting string) string {
 		return ""
 	}
 	ts := greeting[i : i+j+1]
-	if strings.ContainsAny(ts, " \t") || len(ts) < 3 {
+	inner := ts[1 : len(ts)-1]
+	at := strings.LastIndexByte(inner, '@')
+	if at < 1 || at == len(inner)-1 {
 		return ""
+	}
+	for k := 0; k < len(inner); k++ {
+		if inner[k] < 0x21 || inner[k] > 0x7E || inner[k] == '<' {
+			return ""
+		}
 	}
 	return ts
 }
