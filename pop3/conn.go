@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -267,11 +268,50 @@ func (c *Client) start(ctx context.Context) error {
 		}
 	}
 	// Bytes that arrived unasked (a reply sent twice, a multi-line answer
-	// where one line was due) would be taken as this command's reply.
+	// where one line was due, a reply sent before its command) would be
+	// taken as this command's reply, and every later reply as the one
+	// before's: the buffer is checked, and so is the socket.
 	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Msg: fmt.Sprintf("%d octets received before the command was sent", n)})
 	}
+	if c.unsolicited() {
+		return c.fail(&ProtocolError{Msg: "reply received before the command was sent"})
+	}
 	return nil
+}
+
+// tlsProbe bounds the wait for a TLS record that the socket holds part of,
+// when unsolicited looks through TLS.
+const tlsProbe = 5 * time.Millisecond
+
+// unsolicited reports whether the server sent something no command asked
+// for. Over TCP, any byte waiting on the socket is that. Over TLS, a
+// waiting record may be one the TLS layer consumes itself (a TLS 1.3
+// session ticket), so the record is read through TLS with a deadline that
+// has all but passed: only application data counts, and reading it loses
+// nothing, since it ends the session.
+func (c *Client) unsolicited() bool {
+	tc, isTLS := c.conn.(*tls.Conn)
+	raw := c.conn
+	if isTLS {
+		raw = tc.NetConn()
+	}
+	if !waitingOnSocket(raw) {
+		return false
+	}
+	if !isTLS {
+		return true
+	}
+	c.dl.Lock()
+	if c.canceled {
+		c.dl.Unlock()
+		return false // the next I/O reports the cancellation
+	}
+	tc.SetReadDeadline(time.Now().Add(tlsProbe))
+	c.dl.Unlock()
+	var b [1]byte
+	n, _ := tc.Read(b[:])
+	return n > 0
 }
 
 // fail records a failure that leaves the session unusable: the connection

@@ -175,6 +175,11 @@ func (c *Client) startTLS(ctx context.Context, cfg *tls.Config) error {
 	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Cmd: "STLS", Msg: fmt.Sprintf("%d octets received after +OK and before the TLS handshake", n)})
 	}
+	// Nor may any wait on the socket: a server speaks TLS only after the
+	// ClientHello, which is not sent yet.
+	if waitingOnSocket(c.conn) {
+		return c.fail(&ProtocolError{Cmd: "STLS", Msg: "octets received after +OK and before the TLS handshake"})
+	}
 	tc := tls.Client(c.conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return c.fail(tlsFailure("STLS handshake", err))
