@@ -49,6 +49,7 @@ func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
 	}
 	t.dialer.Timeout = ticks(C.NX_POP3_CLIENT_CONNECTION_TIMEOUT)
 	t.dialer.Options.ReplyTimeout = ticks(C.NX_POP3_SERVER_REPLY_TIMEOUT)
+	t.dialer.Options.AuthReplyTimeout = ticks(C.NX_POP3_AUTH_REPLY_TIMEOUT)
 	// Calls come from C threads: wait for replies on them, in the kernel.
 	t.dialer.Options.WaitInThread = true
 	t.login.Method = pop3.AuthUser
@@ -274,6 +275,7 @@ func defaultOptions(o *C.NX_POP3_CLIENT_OPTIONS) {
 	o.nx_pop3_options_connect_timeout = C.NX_POP3_CLIENT_CONNECTION_TIMEOUT
 	o.nx_pop3_options_reply_timeout = C.NX_POP3_SERVER_REPLY_TIMEOUT
 	o.nx_pop3_options_packet_timeout = C.NX_POP3_CLIENT_PACKET_TIMEOUT
+	o.nx_pop3_options_auth_reply_timeout = C.NX_POP3_AUTH_REPLY_TIMEOUT
 }
 
 // readOptions copies the caller's options over the defaults, as far as the
@@ -332,6 +334,7 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.login = pop3.LoginOptions{Method: method, Strict: o.nx_pop3_options_strict != 0}
 	t.dialer.Timeout = ticks(o.nx_pop3_options_connect_timeout)
 	t.dialer.Options.ReplyTimeout = ticks(o.nx_pop3_options_reply_timeout)
+	t.dialer.Options.AuthReplyTimeout = ticks(o.nx_pop3_options_auth_reply_timeout)
 	t.packetWait = o.nx_pop3_options_packet_timeout
 	t.fetchBytes = o.nx_pop3_options_fetch_bytes
 	switch o.nx_pop3_options_tls {

@@ -60,6 +60,11 @@ extern "C" {
 #ifndef NX_POP3_SERVER_REPLY_TIMEOUT
 #define NX_POP3_SERVER_REPLY_TIMEOUT        (10 * NX_IP_PERIODIC_RATE)
 #endif
+/* The wait for the reply to a credential (PASS, APOP, AUTH): servers delay
+ * a refusal on purpose, more at each failure, past the 10 s above. */
+#ifndef NX_POP3_AUTH_REPLY_TIMEOUT
+#define NX_POP3_AUTH_REPLY_TIMEOUT          (60 * NX_IP_PERIODIC_RATE)
+#endif
 
 /* Protocol strings. */
 #define NX_POP3_POSITIVE_STATUS             "+OK"
@@ -169,6 +174,7 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
     ULONG           nx_pop3_options_reply_timeout;   /* NX_POP3_SERVER_REPLY_TIMEOUT */
     ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
     ULONG           nx_pop3_options_fetch_bytes;     /* reply bytes mail_items_fetch keeps in flight; 0: 4 MiB */
+    ULONG           nx_pop3_options_auth_reply_timeout; /* NX_POP3_AUTH_REPLY_TIMEOUT: for replies to credentials */
 } NX_POP3_CLIENT_OPTIONS;
 
 /* Called by nx_pop3_client_mail_items_fetch with each packet of each

@@ -93,6 +93,7 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	if err := c.writeLine("AUTH", line, debug); err != nil {
 		return err
 	}
+	defer c.awaitAuth()()
 	rounds := saslRounds(mech)
 	if pending != nil {
 		rounds++ // the first continuation asks for the initial response

@@ -20,6 +20,12 @@ const (
 	DefaultConnectTimeout = 30 * time.Second
 	DefaultReplyTimeout   = 10 * time.Second
 
+	// DefaultAuthReplyTimeout bounds the wait for the reply to a
+	// credential. Servers delay a refusal on purpose, more at each failure
+	// (Dovecot: 16 s at the second), so the vendor's 10 s would turn a
+	// wrong password into a timeout.
+	DefaultAuthReplyTimeout = 60 * time.Second
+
 	// DefaultMaxLineLength bounds a status line, a multi-line listing line or
 	// a SASL challenge. RFC 2449 limits replies to 512 octets; real servers
 	// exceed that with long capability lists and SASL challenges, so the
@@ -36,6 +42,12 @@ type Options struct {
 	// write): a reply, or the next part of message data. Zero means
 	// DefaultReplyTimeout; negative means none.
 	ReplyTimeout time.Duration
+
+	// AuthReplyTimeout replaces ReplyTimeout for the replies to
+	// credentials (PASS, APOP, and AUTH's exchange once it has started).
+	// Zero means DefaultAuthReplyTimeout, or ReplyTimeout when that is
+	// longer or none; negative means none.
+	AuthReplyTimeout time.Duration
 
 	// MaxLineLength bounds one server line other than message data. Zero
 	// means DefaultMaxLineLength.
@@ -112,6 +124,7 @@ type Client struct {
 	ctx      context.Context
 	stopCtx  func() bool
 	canceled bool
+	authWait bool // waiting for the reply to a credential
 }
 
 // NewClient starts a session on conn, which is already connected (and, for
@@ -128,6 +141,12 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 	}
 	if c.opts.ReplyTimeout == 0 {
 		c.opts.ReplyTimeout = DefaultReplyTimeout
+	}
+	if c.opts.AuthReplyTimeout == 0 {
+		c.opts.AuthReplyTimeout = DefaultAuthReplyTimeout
+		if c.opts.ReplyTimeout < 0 || c.opts.ReplyTimeout > DefaultAuthReplyTimeout {
+			c.opts.AuthReplyTimeout = c.opts.ReplyTimeout
+		}
 	}
 	if c.opts.MaxLineLength <= 0 {
 		c.opts.MaxLineLength = DefaultMaxLineLength
@@ -216,8 +235,12 @@ func (c *Client) renew(read bool) error {
 		return c.ctx.Err()
 	}
 	var t time.Time
-	if c.opts.ReplyTimeout > 0 {
-		t = time.Now().Add(c.opts.ReplyTimeout)
+	wait := c.opts.ReplyTimeout
+	if read && c.authWait {
+		wait = c.opts.AuthReplyTimeout
+	}
+	if wait > 0 {
+		t = time.Now().Add(wait)
 	}
 	if read {
 		return c.conn.SetReadDeadline(t)
@@ -434,7 +457,21 @@ func (c *Client) secretCmd(ctx context.Context, verb string, args ...string) (st
 	if err := c.writeLine(verb, line, strings.Join(shown, " ")); err != nil {
 		return "", err
 	}
+	defer c.awaitAuth()()
 	return c.readStatus(verb)
+}
+
+// awaitAuth makes reads wait AuthReplyTimeout, until the function it
+// returns is called.
+func (c *Client) awaitAuth() (done func()) {
+	c.dl.Lock()
+	c.authWait = true
+	c.dl.Unlock()
+	return func() {
+		c.dl.Lock()
+		c.authWait = false
+		c.dl.Unlock()
+	}
 }
 
 func checkArg(s string) error {
