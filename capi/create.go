@@ -13,7 +13,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -181,7 +180,7 @@ func duoHost(a *C.NXD_ADDRESS) (string, error) {
 
 // failCreate records why a create failed, in a struct that is not a client.
 func failCreate(p *C.NX_POP3_CLIENT, err error) C.UINT {
-	if !isLive(p) {
+	if !holdsClient(p) {
 		C.memset(unsafe.Pointer(p), 0, C.sizeof_NX_POP3_CLIENT)
 		p.nx_pop3_client_id = idFailed
 		setError(p, err)
@@ -190,7 +189,7 @@ func failCreate(p *C.NX_POP3_CLIENT, err error) C.UINT {
 }
 
 func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpass *C.CHAR, t *target, port C.ULONG) C.UINT {
-	if isLive(p) {
+	if holdsClient(p) {
 		return nxInvalidState // never overwrite a live client: its session would leak
 	}
 	if C.nxhost_pool_valid(pool) == 0 {
@@ -224,7 +223,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 		cancel()
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
-			err = fmt.Errorf("%w: %w", errConnect, err)
+			err = connectFailed{err}
 		}
 		return failCreate(p, err)
 	}
@@ -235,6 +234,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 	}
 
 	C.memset(unsafe.Pointer(p), 0, C.sizeof_NX_POP3_CLIENT)
+	setLongError(p, "")
 	c := &client{cptr: p, pool: pool, ctx: ctx, cancel: cancel, pc: pc, password: []byte(pass), count: -1, packetWait: t.packetWait, fetchBytes: t.fetchBytes}
 	setCString(&p.nx_pop3_client_name[0], len(p.nx_pop3_client_name), name)
 	setCString(&p.nx_pop3_server_process_id[0], len(p.nx_pop3_server_process_id), pc.Timestamp())

@@ -341,7 +341,7 @@ func (c *Client) unsolicited() bool {
 // is closed and later calls return ErrClosed wrapping the cause.
 func (c *Client) fail(err error) error {
 	if c.err == nil {
-		c.err = fmt.Errorf("%w: %w", ErrClosed, err)
+		c.err = &closedError{err}
 		c.state = StateClosed
 		c.conn.Close()
 	}
@@ -352,9 +352,12 @@ func (c *Client) fail(err error) error {
 // context is what interrupted the I/O.
 func (c *Client) netErr(cmd string, err error) error {
 	c.dl.Lock()
-	canceled, ctx := c.canceled, c.ctx
+	ctx := c.ctx
 	c.dl.Unlock()
-	if canceled && ctx.Err() != nil {
+	// Not only when the context's AfterFunc has run: a caller that
+	// cancels and then closes the connection (capi's delete) must see the
+	// cancellation, whichever of the two the I/O noticed first.
+	if ctx != nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	if errors.Is(err, io.EOF) {

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"net"
 	"net/http/httptest"
@@ -81,4 +82,42 @@ func testReplyBeforeCommand(t *testing.T, cfg *tls.Config, d Dialer) {
 	assert.ErrorIs(t, c.Quit(t.Context()), ErrClosed, "the session ended")
 	c.Close()
 	assert.Empty(t, <-lines, "no command may follow the unsolicited reply")
+}
+
+// A caller that cancels a call's context and then closes the client (what
+// capi's delete does) sees the cancellation, whichever of the two the
+// blocked read noticed first.
+func TestCancelThenClose(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	got := make(chan struct{})
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.Write([]byte("+OK ready\r\n"))
+				r := bufio.NewReader(conn)
+				r.ReadString('\n')
+				got <- struct{}{}
+				r.ReadString('\n') // until the client closes
+			}()
+		}
+	}()
+	for i := 0; i < 100; i++ {
+		for _, wait := range []bool{false, true} {
+			c := DialForTest(t, Dialer{Options: Options{WaitInThread: wait}}, ln.Addr().String())
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- c.Noop(ctx) }()
+			<-got
+			cancel()
+			c.Close()
+			require.ErrorIs(t, <-done, context.Canceled, "round %d, WaitInThread %v", i, wait)
+		}
+	}
 }
