@@ -57,6 +57,15 @@ type Options struct {
 	// not TLS: login calls return ErrTLSRequired before writing anything.
 	RequireTLS bool
 
+	// InsecureAuth allows USER/PASS, SASL PLAIN, LOGIN and XOAUTH2 over a
+	// connection that is neither TLS nor to a loopback address, where they
+	// send the password (or token) readable by anyone on the path. Without
+	// it such a login fails with ErrInsecureAuth before anything is sent.
+	// APOP and CRAM-MD5, which never send the password, need no opt-in.
+	// The NetX vendor calls of the C API set it: firmware written for them
+	// expects USER/PASS in clear text.
+	InsecureAuth bool
+
 	// WaitInThread makes reads wait for the server on the calling OS
 	// thread, in the kernel, rather than parking the goroutine in the Go
 	// netpoller (Linux; elsewhere it has no effect). It is for a Client
@@ -112,6 +121,7 @@ type Client struct {
 	isTLS     bool
 	bareLF    bool // the server ends its lines with LF alone (see framed)
 	framed    bool // the greeting decided bareLF
+	loopback  bool // the server is on this host: see cleartextAllowed
 	state     State
 	count     int          // messages at the last STAT, -1 before one
 	capa      Capabilities // nil until CAPA succeeded
@@ -154,6 +164,8 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 	// A line must fit the read buffer, which is what bounds memory.
 	c.opts.MaxLineLength = min(c.opts.MaxLineLength, bufferSize-2)
 	c.setConn(conn)
+	c.loopback = isLoopback(conn.RemoteAddr())
+	_, c.isTLS = conn.(*tls.Conn)
 	if err := c.begin(ctx); err != nil {
 		conn.Close()
 		return nil, err
