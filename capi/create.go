@@ -118,7 +118,8 @@ func nxd_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.
 // with what the vendor's client lacks: TLS (STLS or implicit, certificates
 // verified against the system's or a given CA file), SASL PLAIN, LOGIN,
 // CRAM-MD5 and XOAUTH2, a strict mode that never sends a password in clear
-// text, a server host name instead of an address, and timeouts. options_ptr
+// text, a server host name instead of an address, timeouts, and a protocol
+// trace with the credentials masked (nx_pop3_options_debug). options_ptr
 // may be NULL for the defaults; server_duo_address may be NULL when the
 // options name a host. The client works with every other service.
 //
@@ -334,6 +335,9 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.dialer.Options.ReplyTimeout = ticks(o.nx_pop3_options_reply_timeout)
 	t.packetWait = o.nx_pop3_options_packet_timeout
 	t.fetchBytes = o.nx_pop3_options_fetch_bytes
+	if o.nx_pop3_options_debug != nil {
+		t.dialer.Options.DebugWriter = &traceWriter{cb: o.nx_pop3_options_debug, context: o.nx_pop3_options_debug_context}
+	}
 	switch o.nx_pop3_options_tls {
 	case C.NX_POP3_TLS_NONE:
 		return t, nil

@@ -151,6 +151,13 @@ typedef struct NX_POP3_CLIENT_STRUCT
 /* RFC 1939: a unique-id is 1 to 70 characters. */
 #define NX_POP3_MAX_UID                     70
 
+/* Called with each line of a client's protocol trace (the
+ * nx_pop3_options_debug option): "C: STAT", "S: +OK 2 320", without a line
+ * end. Passwords, digests and SASL responses are shown as "***"; message
+ * data is not traced. Lines may come from the library's own threads, one at
+ * a time; the callback must not call services of the client. */
+typedef VOID (*NX_POP3_DEBUG_CALLBACK)(CHAR *line, VOID *context);
+
 /* Options of nxd_pop3_client_create_ex. Fill them with
  * nx_pop3_client_options_init, then change what you need: the size field
  * lets a later library, with more fields, serve callers built with this
@@ -169,6 +176,8 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
     ULONG           nx_pop3_options_reply_timeout;   /* NX_POP3_SERVER_REPLY_TIMEOUT */
     ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
     ULONG           nx_pop3_options_fetch_bytes;     /* reply bytes mail_items_fetch keeps in flight; 0: 4 MiB */
+    NX_POP3_DEBUG_CALLBACK nx_pop3_options_debug;    /* protocol trace, line by line; NULL: none */
+    VOID           *nx_pop3_options_debug_context;   /* passed to nx_pop3_options_debug */
 } NX_POP3_CLIENT_OPTIONS;
 
 /* Called by nx_pop3_client_mail_items_fetch with each packet of each
@@ -327,7 +336,8 @@ UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
  * with what the vendor's client lacks: TLS (STLS or implicit, certificates
  * verified against the system's or a given CA file), SASL PLAIN, LOGIN,
  * CRAM-MD5 and XOAUTH2, a strict mode that never sends a password in clear
- * text, a server host name instead of an address, and timeouts. options_ptr
+ * text, a server host name instead of an address, timeouts, and a protocol
+ * trace with the credentials masked (nx_pop3_options_debug). options_ptr
  * may be NULL for the defaults; server_duo_address may be NULL when the
  * options name a host. The client works with every other service.
  *
