@@ -19,6 +19,9 @@ FUZZ    := FuzzDotReader FuzzReply FuzzSession
 # $(call fuzz,LIMIT): each fuzz target of pop3 in turn, for -fuzztime LIMIT.
 fuzz = for f in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(1) ./pop3 || exit 1; done
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
+# pop3fetch is several files, in cexamples/pop3fetch/.
+PF_SRC  := $(wildcard cexamples/pop3fetch/*.c)
+EXAMPLES += $(BIN)/pop3fetch
 # The version is set once, in the header's NXPOP3_VERSION_* macros
 # (build/genheader writes them); the pkg-config file, the CMake package and
 # the shared library's name and SONAME follow it.
@@ -81,6 +84,10 @@ $(PC): Makefile include/nx_pop3_client.h
 $(BIN)/%: cexamples/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -Iinclude $< $(LIB) $(LDLIBS) -o $@
+
+$(BIN)/pop3fetch: $(PF_SRC) $(wildcard cexamples/pop3fetch/*.h) $(LIB) $(HEADERS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -Iinclude $(PF_SRC) $(LIB) $(LDLIBS) -o $@
 
 $(BIN)/pop3testd: $(shell find pop3 -name '*.go' -not -name '*_test.go')
 	$(GO) build -o $@ ./pop3/pop3test/pop3testd

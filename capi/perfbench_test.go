@@ -51,7 +51,7 @@ func BenchmarkPerf(b *testing.B) {
 	user, password := dc.NewUser(b)
 	dc.Deliver(b, user, extBenchCorpus()...)
 	bin := ctest.Program(b, ctest.Plain, "testdata/perf_bench.c")
-	fetchBin := ctest.Program(b, ctest.Plain, "../cexamples/pop3fetch.c")
+	fetchBin := pop3fetchProgram(b, ctest.Plain)
 	// The first login makes Dovecot index the mailbox: not what is measured.
 	perfRun(b, bin, dc.Addr(), user, password, "raw")
 
