@@ -137,13 +137,19 @@ static void help(void)
 "  --version              print the versions of pop3fetch and the library\n"
 "\n"
 "A progress line (\"fetching 12/340 (1.2 MB)\") is drawn when stderr is a terminal.\n"
-"Exit status (sysexits): 0 done; 64 usage; 68 unknown host; 69 TLS or\n"
-"certificate failure; 70 internal error; 74 local delivery or disk failure;\n"
-"75 temporary: connection refused, timed out or lost, mailbox busy (try\n"
-"again later); 76 the server refused a command after login; 77\n"
-"authentication refused; 78 bad configuration, password source or state\n"
-"file. With several accounts, the first failure's status. If QUIT failed,\n"
-"nothing was deleted.\n",
+"Exit status (sysexits):\n"
+"   0 done\n"
+"  64 usage: a bad command line\n"
+"  68 the server's host name is unknown\n"
+"  69 TLS or certificate failure (or --strict refused a clear-text password)\n"
+"  70 internal error\n"
+"  74 local delivery or disk failure (Maildir, mbox, MDA, state file)\n"
+"  75 temporary: connection refused, timed out or lost, mailbox busy; try later\n"
+"  76 the server refused a command after login\n"
+"  77 authentication refused\n"
+"  78 bad configuration file, password source or state file\n"
+"With several accounts, every one is fetched and the status is the first\n"
+"failure's. If QUIT failed, nothing was deleted.\n",
         stdout);
     /* In pieces: C99 compilers need not take string literals over 4095. */
     fputs(
