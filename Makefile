@@ -158,10 +158,10 @@ mutate: ## mutation testing of ./pop3 with gremlins (slow: not part of make test
 	$(GREMLINS) unleash $(MUTATE_PKGS) $(MUTATE_ARGS) -E '^pop3test/' \
 		$(if $(MUTATE_SKIP),-E '^($(subst $(space),|,$(MUTATE_SKIP)))\.go$$') -o $(BUILD)/mutate.json
 
-bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session
+bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session, pop3fetch --delete to a Maildir on disk
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3
 	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
-	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS)$$' -benchtime 1x -timeout 30m ./capi
+	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS|Pop3fetchDisk)$$' -benchtime 1x -timeout 30m ./capi
 
 demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER, or a pop3testd started for it
 	@if [ -n "$$POP3_SERVER" ]; then \

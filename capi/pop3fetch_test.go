@@ -542,8 +542,10 @@ func crashMessages(tag string) [][]byte {
 
 // killRuns runs pop3fetch once per kill point and kills it with SIGKILL
 // there; after each death it calls settled, which waits until the server
-// has dropped the session and checks that nothing was deleted.
-func killRuns(t *testing.T, md string, env, args []string, settled func()) {
+// has dropped the session and checks that nothing was deleted. It returns
+// how many files the killed runs left in tmp/: messages written but not
+// yet durable, the batch a kill interrupted.
+func killRuns(t *testing.T, md string, env, args []string, settled func()) (inTmp int) {
 	t.Helper()
 	newCount := func() int {
 		ents, _ := os.ReadDir(filepath.Join(md, "new"))
@@ -566,8 +568,10 @@ func killRuns(t *testing.T, md string, env, args []string, settled func()) {
 		require.True(t, ws.Signaled(), "the run ended before the kill at %d: %s: %s", kp.stored, cmd.ProcessState, out.String())
 		tmp, _ := os.ReadDir(filepath.Join(md, "tmp"))
 		t.Logf("killed at %d+%v: %d in new/, %d left in tmp/", kp.stored, kp.wait, newCount(), len(tmp))
+		inTmp += len(tmp)
 		settled()
 	}
+	return inTmp
 }
 
 // TestPop3fetchCrash kills pop3fetch --only-new with SIGKILL at three
@@ -595,12 +599,16 @@ func TestPop3fetchCrash(t *testing.T) {
 			}
 			args = append(args, md)
 
-			killRuns(t, md, []string{"POP3_PASSWORD=secret"}, args, func() {
+			inTmp := killRuns(t, md, []string{"POP3_PASSWORD=secret"}, args, func() {
 				// The server notices the dead connection and unlocks the
 				// maildrop without committing anything.
 				require.Eventually(t, func() bool { return !mbox.Locked() }, 10*time.Second, 5*time.Millisecond)
 				require.Len(t, mbox.Messages(), len(msgs), "a killed run must delete nothing")
 			})
+			// A kill 55 ms after a batch became durable lands amid the
+			// next one: written to tmp/, not yet synced or renamed, and
+			// (with --delete) already marked for deletion.
+			require.Positive(t, inTmp, "no kill landed inside a batch")
 			out := pfOK(t, nil, args...)
 			requireExactlyOnce(t, md, msgs)
 			require.Less(t, storedCount(t, out), len(msgs)-25, "%s", out)
