@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -511,4 +512,48 @@ func TestPop3fetchFlushFails(t *testing.T) {
 	require.Contains(t, srv.Commands(), "RSET")
 	require.Equal(t, "QUIT", srv.Commands()[len(srv.Commands())-1])
 	require.Empty(t, maildirFiles(t, filepath.Join(md, "tmp")))
+}
+
+// TestPop3fetchPrompt: with no other password source and a terminal on
+// standard input, the password is asked for there, without echo.
+func TestPop3fetchPrompt(t *testing.T) {
+	t.Parallel()
+	msgs := pfMessages("prompt", 2, 300)
+	srv := pop3test.Start(t, pop3test.Options{})
+	srv.AddUser("demo", "typed secret", msgs...)
+	md := filepath.Join(t.TempDir(), "Maildir")
+	master, slave, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	cmd := exec.Command(pop3fetchBin(t), "--server", srv.Addr(), "--user", "demo", "--auth", "user", md)
+	cmd.Env = append(os.Environ(), "POP3_PASSWORD=", "XDG_CONFIG_HOME="+t.TempDir())
+	var stdout bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, &stdout, slave
+	require.NoError(t, cmd.Start())
+	slave.Close()
+	tty := make(chan string)
+	go func() {
+		var seen []byte
+		buf := make([]byte, 256)
+		sent := false
+		for {
+			n, err := master.Read(buf)
+			seen = append(seen, buf[:n]...)
+			if !sent && bytes.Contains(seen, []byte("password for demo@127.0.0.1: ")) {
+				master.Write([]byte("typed secret\n"))
+				sent = true
+			}
+			if err != nil { // EIO once the child is gone
+				tty <- string(seen)
+				return
+			}
+		}
+	}()
+	require.NoError(t, cmd.Wait(), "%s", stdout.String())
+	got := <-tty
+	require.NotContains(t, got, "typed secret", "no echo")
+	require.Contains(t, stdout.String(), "2 stored")
+	requireExactlyOnce(t, md, msgs)
 }

@@ -28,7 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// cexamples/pop3fetch.c as a user runs it: every option against pop3test,
+// cexamples/pop3fetch as a user runs it: every option against pop3test,
 // --only-new against Dovecot, and runs killed with SIGKILL at several
 // points, after which a rerun neither loses nor duplicates a message.
 
