@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -33,10 +32,7 @@ func BenchmarkPop3fetchDisk(b *testing.B) {
 		fetchBin = other // another build, to compare
 	}
 	corpus := extBenchCorpus()
-	rounds := 3
-	if n, err := strconv.Atoi(os.Getenv("PERF_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds := perfRounds()
 	for range b.N {
 		best := map[string]float64{}
 		keep := func(name string, secs float64) {

@@ -441,15 +441,20 @@ static int apply_option(struct account *a, int id, const char *arg)
     return 0;
 }
 
+static void vcomplain(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s: ", progname);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vcomplain(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     usage_line(stderr);
     return PF_EX_USAGE;
 }
@@ -458,11 +463,9 @@ static int config_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s: ", progname);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vcomplain(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return PF_EX_CONFIG;
 }
 
