@@ -557,3 +557,34 @@ func TestPop3fetchPrompt(t *testing.T) {
 	require.Contains(t, stdout.String(), "2 stored")
 	requireExactlyOnce(t, md, msgs)
 }
+
+// TestPop3fetchCutShort: when the connection breaks inside a message, the
+// messages before it are stored and the partial one is not: no file left
+// in tmp/, nothing of it in the mbox; nothing is deleted (no QUIT).
+func TestPop3fetchCutShort(t *testing.T) {
+	t.Parallel()
+	msgs := pfMessages("cut", 6, 20000)
+	for _, mode := range []string{"maildir", "mbox"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			srv := pop3test.Start(t, pop3test.Options{Pipelining: true, Faults: &pop3test.Faults{CloseAfterBytes: 50000}})
+			mbox := srv.AddUser("demo", "secret", msgs...)
+			dest := filepath.Join(t.TempDir(), mode)
+			args := []string{"--server", srv.Addr(), "--user", "demo", "--delete", dest}
+			if mode == "mbox" {
+				args = []string{"--server", srv.Addr(), "--user", "demo", "--delete", "--mbox", dest}
+			}
+			out, code := pfRun(t, nil, args...)
+			require.Equal(t, 75, code, "%s", out)
+			n := storedCount(t, out)
+			require.Positive(t, n, "%s", out)
+			require.Less(t, n, len(msgs))
+			if mode == "mbox" {
+				requireMbox(t, dest, msgs[:n])
+			} else {
+				requireExactlyOnce(t, dest, msgs[:n])
+			}
+			require.Equal(t, msgs, mbox.Messages())
+		})
+	}
+}

@@ -158,7 +158,8 @@ struct delivery {
     long long batch_start_ms;
 
     int mbox_fd, mbox_locked;
-    off_t mbox_start;
+    off_t mbox_start;    /* where the batch began */
+    off_t msg_start;     /* where the message being written began */
 };
 
 static int fail(struct delivery *d, const char *what)
@@ -398,6 +399,7 @@ int deliver_begin(struct delivery *d, UINT item, const char *tag)
             if ((d->mbox_start = lseek(d->mbox_fd, 0, SEEK_END)) < 0) return fail(d, d->a->dest);
         }
         d->out_fd = d->mbox_fd;
+        if ((d->msg_start = lseek(d->mbox_fd, 0, SEEK_END)) < 0) return fail(d, d->a->dest);
         gmtime_r(&now, &tm);
         strftime(line, sizeof line, "From MAILER-DAEMON %a %b %e %H:%M:%S %Y\n", &tm);
         return emit_str(d, line, strlen(line)) != 0 ? fail(d, d->a->dest) : 0;
@@ -557,6 +559,31 @@ int deliver_flush(struct delivery *d, void (*stored)(UINT item, void *ctx), void
     d->n_batch = 0;
     d->batch_bytes = 0;
     return 0;
+}
+
+/* deliver_cancel drops the message being written, when the server stopped
+ * sending it, and keeps the batch: its file in tmp/ is removed, the mbox
+ * cut back to where it began, an MDA still reading it stopped. */
+void deliver_cancel(struct delivery *d)
+{
+    char path[MAX_PATH];
+
+    if (!d->active) return;
+    d->out_len = 0;
+    if (d->a->delivery == DELIVER_MAILDIR && d->fd >= 0) {
+        close(d->fd);
+        if (path_fmt(path, sizeof path, "%s/tmp/%s", d->a->dest, d->name) == 0) unlink(path);
+    } else if (d->a->delivery == DELIVER_MBOX) {
+        if (ftruncate(d->mbox_fd, d->msg_start) != 0) fail(d, d->a->dest);
+    } else if (d->pid > 0) {
+        int status;
+        close(d->fd);
+        kill(d->pid, SIGTERM);
+        waitpid(d->pid, &status, 0);
+        d->pid = 0;
+    }
+    d->fd = -1;
+    d->active = 0;
 }
 
 /* deliver_abort drops the message being written and the batch that is

@@ -564,8 +564,10 @@ int run_account(const struct account *a, const struct globals *g)
     }
 
     status = fetch_new(&r);
-    /* What was written before a server failure is still good: make it
-     * durable. After a local failure the batch is already undone. */
+    /* What was written before a server failure is still good, but for a
+     * message cut short: make it durable. After a local failure the batch
+     * is already undone. */
+    if (r.in_msg) deliver_cancel(r.d);
     if (!r.local_failed && deliver_flush(r.d, on_stored, &r) != 0) r.local_failed = 1;
     if (r.local_failed) {
         if (r.derr[0]) say(&r, "%s", r.derr);
