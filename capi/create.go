@@ -11,7 +11,6 @@ import "C"
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -51,6 +50,10 @@ func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
 	t.dialer.Options.ReplyTimeout = ticks(C.NX_POP3_SERVER_REPLY_TIMEOUT)
 	// Calls come from C threads: wait for replies on them, in the kernel.
 	t.dialer.Options.WaitInThread = true
+	// The vendor's calls send USER/PASS in clear text, and the firmware
+	// written for them relies on it; nxd_pop3_client_create_ex does not
+	// (nx_pop3_options_insecure_auth).
+	t.dialer.Options.InsecureAuth = true
 	t.login.Method = pop3.AuthUser
 	if t.apop {
 		t.login.Method = pop3.AuthAPOP
@@ -123,11 +126,18 @@ func nxd_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.
 // may be NULL for the defaults; server_duo_address may be NULL when the
 // options name a host. The client works with every other service.
 //
+// Unlike the vendor's create calls, it sends a password readable on the
+// wire (USER/PASS, PLAIN, LOGIN, XOAUTH2, and so APOP's fallback to
+// USER/PASS) only over TLS, to a loopback address, or with
+// nx_pop3_options_insecure_auth set; APOP and CRAM-MD5 always work.
+//
 // Status: as nxd_pop3_client_create; NX_POP3_PARAM_ERROR also for options
 // not initialised by nx_pop3_client_options_init, an unknown TLS mode or
 // authentication method, or an unreadable CA file; NX_POP3_TLS_ERROR (TLS
-// handshake failed, certificate refused, STLS not offered, or strict mode
-// refused to send a password in clear text); NX_NOT_FOUND (host name unknown).
+// handshake failed, certificate refused, STLS not offered, or a password
+// would have crossed the network in clear text: strict mode, or neither
+// TLS, a loopback server nor nx_pop3_options_insecure_auth); NX_NOT_FOUND
+// (host name unknown).
 //
 //export nxd_pop3_client_create_ex
 func nxd_pop3_client_create_ex(client_ptr *C.NX_POP3_CLIENT, ip_ptr *C.NX_IP, packet_pool_ptr *C.NX_PACKET_POOL, server_duo_address *C.NXD_ADDRESS, server_port C.ULONG, client_name *C.CHAR, client_password *C.CHAR, options_ptr *C.NX_POP3_CLIENT_OPTIONS) C.UINT {
@@ -253,7 +263,9 @@ const maxOptionsSize = 64 * 1024
 
 // nx_pop3_client_options_init fills options with the defaults: clear text,
 // APOP with fallback to USER/PASS (as nx_pop3_client_create with APOP
-// requested), certificate verification on, the vendor's timeouts.
+// requested) where a readable password may be sent (TLS or a loopback
+// server; nx_pop3_options_insecure_auth NX_FALSE), certificate
+// verification on, the vendor's timeouts.
 //
 // Status: NX_SUCCESS; NX_PTR_ERROR (NULL).
 //
@@ -335,6 +347,7 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.dialer.Options.ReplyTimeout = ticks(o.nx_pop3_options_reply_timeout)
 	t.packetWait = o.nx_pop3_options_packet_timeout
 	t.fetchBytes = o.nx_pop3_options_fetch_bytes
+	t.dialer.Options.InsecureAuth = o.nx_pop3_options_insecure_auth != 0
 	if o.nx_pop3_options_debug != nil {
 		t.dialer.Options.DebugWriter = &traceWriter{cb: o.nx_pop3_options_debug, context: o.nx_pop3_options_debug_context}
 	}
@@ -352,19 +365,10 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	if cfg.ServerName, err = optionString(o.nx_pop3_options_server_name, "server name"); err != nil {
 		return nil, err
 	}
-	caFile, err := optionString(o.nx_pop3_options_ca_file, "CA file")
-	if err != nil {
+	// Read by Dial before it connects; a bad file is ErrInvalidArgument,
+	// NX_POP3_PARAM_ERROR.
+	if t.dialer.CAFile, err = optionString(o.nx_pop3_options_ca_file, "CA file"); err != nil {
 		return nil, err
-	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, statusErrorf(nxParamError, "CA file: %v", err)
-		}
-		cfg.RootCAs = x509.NewCertPool()
-		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, statusErrorf(nxParamError, "CA file %s holds no PEM certificate", caFile)
-		}
 	}
 	t.dialer.TLSConfig = cfg
 	return t, nil

@@ -10,7 +10,8 @@
  *   a second for the network, logs in (APOP requested), counts the mail,
  *   downloads every item packet by packet, printing each packet with
  *   printf("%s", packet_ptr -> nx_packet_prepend_ptr) as the vendor's samples
- *   do, deletes it, quits and deletes the client.
+ *   do, deletes it (only with POP3_DELETE=1 on a host, so that a run against
+ *   a real account keeps its mail), quits and deletes the client.
  *
  * The server address is hard-coded, as in firmware. To run it on a host
  * against another server, redirect it without an edit:
@@ -26,6 +27,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tx_api.h"
 #include "nx_api.h"
@@ -129,6 +131,7 @@ ULONG       total_size, mail_item_size, bytes_retrieved, bytes_downloaded;
 NX_PACKET   *packet_ptr;
 CHAR        *user = LOCAL_USER_NAME;
 CHAR        *password = LOCAL_PASSWORD;
+UINT        delete_items = NX_FALSE;
 
     NX_PARAMETER_NOT_USED(info);
 
@@ -139,6 +142,10 @@ CHAR        *password = LOCAL_PASSWORD;
     if (getenv("POP3_PASSWORD") != NX_NULL)
     {
         password = getenv("POP3_PASSWORD");
+    }
+    if (getenv("POP3_DELETE") != NX_NULL && strcmp(getenv("POP3_DELETE"), "1") == 0)
+    {
+        delete_items = NX_TRUE;
     }
 
     /* Let the IP instance come up. */
@@ -197,12 +204,15 @@ CHAR        *password = LOCAL_PASSWORD;
         }
         printf("\n--- end of mail item %u, %lu bytes downloaded\n", mail_item, bytes_downloaded);
 
-        status = nx_pop3_client_mail_item_delete(&demo_client, mail_item);
-        if (status != NX_SUCCESS)
+        if (delete_items)
         {
-            printf("Error deleting mail item %u: 0x%02x\n", mail_item, status);
-            nx_pop3_client_delete(&demo_client);
-            return;
+            status = nx_pop3_client_mail_item_delete(&demo_client, mail_item);
+            if (status != NX_SUCCESS)
+            {
+                printf("Error deleting mail item %u: 0x%02x\n", mail_item, status);
+                nx_pop3_client_delete(&demo_client);
+                return;
+            }
         }
     }
 

@@ -176,6 +176,7 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
     ULONG           nx_pop3_options_reply_timeout;   /* NX_POP3_SERVER_REPLY_TIMEOUT */
     ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
     ULONG           nx_pop3_options_fetch_bytes;     /* reply bytes mail_items_fetch keeps in flight; 0: 4 MiB */
+    UINT            nx_pop3_options_insecure_auth;   /* NX_FALSE: no readable password off-host without TLS */
     NX_POP3_DEBUG_CALLBACK nx_pop3_options_debug;    /* protocol trace, line by line; NULL: none */
     VOID           *nx_pop3_options_debug_context;   /* passed to nx_pop3_options_debug */
 } NX_POP3_CLIENT_OPTIONS;
@@ -327,7 +328,9 @@ UINT nx_pop3_client_version_get(UINT *major, UINT *minor, UINT *patch);
 
 /* nx_pop3_client_options_init fills options with the defaults: clear text,
  * APOP with fallback to USER/PASS (as nx_pop3_client_create with APOP
- * requested), certificate verification on, the vendor's timeouts.
+ * requested) where a readable password may be sent (TLS or a loopback
+ * server; nx_pop3_options_insecure_auth NX_FALSE), certificate
+ * verification on, the vendor's timeouts.
  *
  * Status: NX_SUCCESS; NX_PTR_ERROR (NULL). */
 UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
@@ -341,11 +344,18 @@ UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
  * may be NULL for the defaults; server_duo_address may be NULL when the
  * options name a host. The client works with every other service.
  *
+ * Unlike the vendor's create calls, it sends a password readable on the
+ * wire (USER/PASS, PLAIN, LOGIN, XOAUTH2, and so APOP's fallback to
+ * USER/PASS) only over TLS, to a loopback address, or with
+ * nx_pop3_options_insecure_auth set; APOP and CRAM-MD5 always work.
+ *
  * Status: as nxd_pop3_client_create; NX_POP3_PARAM_ERROR also for options
  * not initialised by nx_pop3_client_options_init, an unknown TLS mode or
  * authentication method, or an unreadable CA file; NX_POP3_TLS_ERROR (TLS
- * handshake failed, certificate refused, STLS not offered, or strict mode
- * refused to send a password in clear text); NX_NOT_FOUND (host name unknown). */
+ * handshake failed, certificate refused, STLS not offered, or a password
+ * would have crossed the network in clear text: strict mode, or neither
+ * TLS, a loopback server nor nx_pop3_options_insecure_auth); NX_NOT_FOUND
+ * (host name unknown). */
 UINT nxd_pop3_client_create_ex(NX_POP3_CLIENT *client_ptr, NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr, NXD_ADDRESS *server_duo_address, ULONG server_port, CHAR *client_name, CHAR *client_password, NX_POP3_CLIENT_OPTIONS *options_ptr);
 
 /* nx_pop3_client_capability_get asks the server's capabilities (CAPA, RFC

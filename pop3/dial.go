@@ -3,6 +3,7 @@ package pop3
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +40,15 @@ type Dialer struct {
 	// server name, when missing, is taken from the address dialed.
 	// Certificates are verified unless the config says otherwise.
 	TLSConfig *tls.Config
+	// CAFile names a PEM file of the CA certificates to trust for the
+	// server's certificate, in place of the system's roots (a private or
+	// corporate CA); CAPEM holds such certificates in memory. Both may be
+	// set; their certificates are trusted together. With either set,
+	// TLSConfig must not set RootCAs. Dial reads them before connecting and
+	// fails with ErrInvalidArgument when the file cannot be read or holds
+	// no certificate.
+	CAFile string
+	CAPEM  []byte
 	// Options configure the Client.
 	Options Options
 	// NetDialer, if set, makes the TCP connection (e.g. to set a local
@@ -60,6 +70,10 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	cfg, err := d.tlsConfig(addr)
+	if err != nil {
+		return nil, err
+	}
 	timeout := d.Timeout
 	if timeout <= 0 {
 		timeout = DefaultConnectTimeout
@@ -78,7 +92,6 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if d.Options.WaitInThread {
 		conn = waitInThread(conn)
 	}
-	cfg := tlsConfigFor(d.TLSConfig, addr)
 	if d.TLS == TLSImplicit {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(dctx); err != nil {
@@ -119,6 +132,33 @@ func tlsFailure(what string, err error) error {
 		return fmt.Errorf("pop3: TLS %s: %w", what, err)
 	}
 	return fmt.Errorf("%w: %s: %w", ErrTLS, what, err)
+}
+
+// tlsConfig is the config both TLS modes use: TLSConfig with the server
+// name taken from addr when missing, and RootCAs from CAFile and CAPEM.
+func (d *Dialer) tlsConfig(addr string) (*tls.Config, error) {
+	cfg := tlsConfigFor(d.TLSConfig, addr)
+	if d.CAFile == "" && d.CAPEM == nil {
+		return cfg, nil
+	}
+	if cfg.RootCAs != nil {
+		return nil, fmt.Errorf("%w: Dialer.CAFile or CAPEM together with TLSConfig.RootCAs", ErrInvalidArgument)
+	}
+	pool := x509.NewCertPool()
+	if d.CAFile != "" {
+		pem, err := os.ReadFile(d.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA file: %w", ErrInvalidArgument, err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrInvalidArgument, d.CAFile)
+		}
+	}
+	if d.CAPEM != nil && !pool.AppendCertsFromPEM(d.CAPEM) {
+		return nil, fmt.Errorf("%w: CAPEM holds no PEM certificate", ErrInvalidArgument)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
 }
 
 func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {

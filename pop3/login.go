@@ -15,12 +15,15 @@ type AuthMethod int
 const (
 	// AuthAuto picks the best method the server offers (CAPA): over TLS,
 	// SASL PLAIN, then USER/PASS; in clear text, CRAM-MD5, then APOP, then
-	// (unless Strict) SASL PLAIN or USER/PASS.
+	// SASL PLAIN or USER/PASS where a readable password may be sent (see
+	// Options.InsecureAuth; never when Strict).
 	AuthAuto AuthMethod = iota
 	// AuthUser is USER/PASS.
 	AuthUser
 	// AuthAPOP is APOP, falling back to USER/PASS, as NetX does, when the
-	// greeting has no timestamp or the server refuses APOP (unless Strict).
+	// greeting has no timestamp or the server refuses APOP, where a
+	// readable password may be sent (see Options.InsecureAuth; never when
+	// Strict).
 	AuthAPOP
 	// AuthPlain is SASL PLAIN.
 	AuthPlain
@@ -56,13 +59,19 @@ func ParseAuthMethod(s string) (AuthMethod, error) {
 type LoginOptions struct {
 	Method AuthMethod
 	// Strict never sends a password that an eavesdropper could read: no
-	// USER/PASS, PLAIN or LOGIN unless the session is TLS, and so no
-	// fallback from APOP to USER/PASS.
+	// USER/PASS, PLAIN, LOGIN or XOAUTH2 unless the session is TLS, even to
+	// a loopback address or with Options.InsecureAuth, and so no fallback
+	// from APOP to USER/PASS.
 	Strict bool
 }
 
 // Login authenticates with the method opts selects (nil means AuthAuto).
 // Credentials holding CR, LF or NUL are refused before anything is sent.
+//
+// A password readable on the wire (USER/PASS, SASL PLAIN, LOGIN, XOAUTH2)
+// is sent only over TLS, to a server on a loopback address, or with
+// Options.InsecureAuth; otherwise Login fails with ErrInsecureAuth before
+// sending it. APOP and CRAM-MD5 are always allowed.
 func (c *Client) Login(ctx context.Context, username, secret string, opts *LoginOptions) error {
 	var o LoginOptions
 	if opts != nil {
@@ -71,8 +80,11 @@ func (c *Client) Login(ctx context.Context, username, secret string, opts *Login
 	if err := c.checkCredentials(username, secret); err != nil {
 		return err
 	}
-	cleartextOK := c.isTLS || !o.Strict
+	cleartextOK := c.isTLS || (!o.Strict && c.cleartextAllowed())
 	refuse := func(what string) error {
+		if !o.Strict {
+			return c.checkCleartext(what)
+		}
 		return fmt.Errorf("%w: strict login will not send a %s password without TLS", ErrTLSRequired, what)
 	}
 	switch o.Method {
@@ -88,7 +100,10 @@ func (c *Client) Login(ctx context.Context, username, secret string, opts *Login
 			return err
 		}
 		if !cleartextOK {
-			return err
+			if o.Strict {
+				return err
+			}
+			return fmt.Errorf("%w (APOP failed first: %w)", refuse("USER/PASS"), err)
 		}
 		return c.User(ctx, username, secret)
 	case AuthPlain:
@@ -109,12 +124,12 @@ func (c *Client) Login(ctx context.Context, username, secret string, opts *Login
 		}
 		return c.Auth(ctx, NewXOAuth2Client(username, secret))
 	case AuthAuto:
-		return c.loginAuto(ctx, username, secret, cleartextOK)
+		return c.loginAuto(ctx, username, secret, o.Strict)
 	}
 	return fmt.Errorf("%w: authentication method %v", ErrInvalidArgument, o.Method)
 }
 
-func (c *Client) loginAuto(ctx context.Context, username, secret string, cleartextOK bool) error {
+func (c *Client) loginAuto(ctx context.Context, username, secret string, strict bool) error {
 	capa, err := c.Capa(ctx)
 	if err != nil {
 		var re *ResponseError
@@ -123,7 +138,7 @@ func (c *Client) loginAuto(ctx context.Context, username, secret string, clearte
 		}
 		capa = Capabilities{} // a server without CAPA: RFC 1939 methods only
 	}
-	plain := &LoginOptions{Strict: !cleartextOK}
+	plain := &LoginOptions{Strict: strict}
 	if c.isTLS {
 		if capa.HasSASL(MechPlain) {
 			plain.Method = AuthPlain

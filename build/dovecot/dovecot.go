@@ -6,9 +6,10 @@
 // TestMain should call StopAll after m.Run; when it does not, a watcher
 // process stops the server once the test binary has exited.
 //
-// Dovecot comes from Debian packages: run build/dovecot/install.sh as root
-// (make test does) to install them. Without Dovecot, Start skips the test,
-// except under CI=true, where it fails it.
+// Dovecot comes from Debian packages: make dovecot-ready as root (make test
+// runs it) installs them with build/dovecot/install.sh. Without Dovecot,
+// Start fails the test with that command, or skips it when the user set
+// NXPOP3_SKIP_DOVECOT=1 (package internal/testenv's policy).
 //
 // What the server returns for a stored message (Dovecot 2.3.19, checked by
 // this package's tests):
@@ -52,6 +53,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nxpop3/nxpop3/internal/testenv"
 )
 
 // Server is a running private Dovecot instance.
@@ -95,8 +98,8 @@ var (
 )
 
 // Start returns the test binary's shared server, starting it on the first
-// call. It installs nothing: without Dovecot it skips the test with a hint to
-// run make test or build/dovecot/install.sh, or fails it when CI is "true".
+// call. It installs nothing: without Dovecot the test ends by testenv's
+// policy (fails naming make dovecot-ready, or skips if NXPOP3_SKIP_DOVECOT=1).
 // A server that failed to start fails every test that asks for it.
 func Start(t testing.TB) *Server {
 	t.Helper()
@@ -106,11 +109,7 @@ func Start(t testing.TB) *Server {
 		shared, startErr = start()
 	}
 	if errors.Is(startErr, errNotInstalled) {
-		msg := "dovecot is not installed; run `make test`, or build/dovecot/install.sh as root, to run this test"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Dovecot.Unavailable(t, "dovecot is not installed")
 	}
 	if startErr != nil {
 		t.Fatalf("starting dovecot: %v", startErr)

@@ -82,6 +82,7 @@ var optionsFields = []struct{ Name, Type string }{
 	{"nx_pop3_options_reply_timeout", "ULONG"},
 	{"nx_pop3_options_packet_timeout", "ULONG"},
 	{"nx_pop3_options_fetch_bytes", "ULONG"},
+	{"nx_pop3_options_insecure_auth", "UINT"},
 	{"nx_pop3_options_debug", "NX_POP3_DEBUG_CALLBACK"},
 	{"nx_pop3_options_debug_context", "VOID *"},
 }

@@ -157,6 +157,7 @@ static void options_from_env(NX_POP3_CLIENT_OPTIONS *opt)
     opt->nx_pop3_options_packet_timeout = env_ulong("PACKET_TIMEOUT", NX_POP3_CLIENT_PACKET_TIMEOUT);
     opt->nx_pop3_options_fetch_bytes = env_ulong("FETCH_BYTES", 0);
     opt->nx_pop3_options_reply_timeout = env_ulong("REPLY_TIMEOUT", NX_POP3_SERVER_REPLY_TIMEOUT);
+    opt->nx_pop3_options_insecure_auth = (UINT)env_ulong("INSECURE_AUTH", NX_FALSE);
 }
 
 static void print_error(NX_POP3_CLIENT *client)
@@ -257,6 +258,7 @@ static int scenario_options(void)
     CHECK_EQ(opt.nx_pop3_options_reply_timeout, NX_POP3_SERVER_REPLY_TIMEOUT);
     CHECK_EQ(opt.nx_pop3_options_packet_timeout, NX_POP3_CLIENT_PACKET_TIMEOUT);
     CHECK_EQ(opt.nx_pop3_options_fetch_bytes, 0);
+    CHECK_EQ(opt.nx_pop3_options_insecure_auth, NX_FALSE);
 
     /* NULL pointers. */
     CHECK_EQ(nxd_pop3_client_create_ex(NX_NULL, &ip, &pool, &server, server_port, user, password, &opt), NX_PTR_ERROR);
