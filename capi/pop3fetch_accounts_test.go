@@ -588,3 +588,40 @@ func TestPop3fetchCutShort(t *testing.T) {
 		})
 	}
 }
+
+// TestPop3fetchInsecureAuth: to a server off this host without TLS, a
+// readable password is refused (69, nothing sent, no Maildir) unless
+// --insecure-auth or the config's insecure_auth allows it; APOP works.
+func TestPop3fetchInsecureAuth(t *testing.T) {
+	t.Parallel()
+	msgs := pfMessages("insecure", 2, 300)
+	srv := startOffLoopback(t, pop3test.Options{NoTimestamp: true})
+	srv.AddUser("demo", "secret", msgs...)
+	md := filepath.Join(t.TempDir(), "Maildir")
+	base := []string{"--server", srv.Addr(), "--user", "demo"}
+
+	for _, auth := range []string{"user", "plain", "login"} {
+		out, code := pfRun(t, nil, append(slices.Clone(base), "--auth", auth, md)...)
+		require.Equal(t, 69, code, "%s", out)
+		require.Contains(t, out, "not attempted")
+		require.Contains(t, out, "clear text")
+		require.NoDirExists(t, md)
+	}
+	require.NotContains(t, strings.Join(srv.Commands(), "\n"), "secret")
+	require.Zero(t, countCmd(srv.Commands(), "PASS"))
+
+	out := pfOK(t, nil, append(slices.Clone(base), "--auth", "user", "--insecure-auth", md)...)
+	require.Contains(t, out, "2 stored")
+	requireExactlyOnce(t, md, msgs)
+	require.Contains(t, srv.Commands(), "PASS secret")
+
+	cfg := writeConfig(t, "account off", "server "+srv.Addr(), "user demo", "auth plain", "insecure_auth on",
+		"maildir "+filepath.Join(t.TempDir(), "Maildir"))
+	out = pfOK(t, nil, "--config", cfg)
+	require.Contains(t, out, "off: 2 stored")
+
+	timestamped := startOffLoopback(t, pop3test.Options{Timestamp: testTimestamp})
+	timestamped.AddUser("demo", "secret", msgs...)
+	out = pfOK(t, nil, "--server", timestamped.Addr(), "--user", "demo", "--auth", "apop", filepath.Join(t.TempDir(), "Maildir"))
+	require.Contains(t, out, "2 stored", "APOP sends no readable password")
+}

@@ -29,7 +29,7 @@ enum {
     OPT_SERVER = 256, OPT_HOST, OPT_PORT, OPT_USER, OPT_AUTH, OPT_APOP, OPT_STRICT, OPT_TLS, OPT_STARTTLS,
     OPT_CA_FILE, OPT_SERVER_NAME, OPT_INSECURE, OPT_TIMEOUT, OPT_PASSWORD_ENV, OPT_PASSWORD_FILE,
     OPT_PASSWORDEVAL, OPT_PASSWORD, OPT_ONLY_NEW, OPT_STATE, OPT_KEEP, OPT_DELETE, OPT_MAX_SIZE,
-    OPT_KILL_SIZE, OPT_KEEP_CRLF, OPT_MAILDIR, OPT_MBOX, OPT_MDA,
+    OPT_KILL_SIZE, OPT_KEEP_CRLF, OPT_MAILDIR, OPT_MBOX, OPT_MDA, OPT_INSECURE_AUTH,
     /* The command line's own. */
     OPT_CONFIG, OPT_DEBUG, OPT_QUIET, OPT_VERSION, OPT_HELP
 };
@@ -56,6 +56,7 @@ static const struct optdef {
     {"max-size", ARG, OPT_MAX_SIZE},      {"kill-size", ARG, OPT_KILL_SIZE},
     {"keep-crlf", FLAG, OPT_KEEP_CRLF},   {"maildir", ARG, OPT_MAILDIR},
     {"mbox", ARG, OPT_MBOX},              {"mda", ARG, OPT_MDA},
+    {"insecure-auth", FLAG, OPT_INSECURE_AUTH},
     {"config", CLI_ARG, OPT_CONFIG},      {"debug", CLI_FLAG, OPT_DEBUG},
     {"quiet", CLI_FLAG, OPT_QUIET},       {"version", CLI_FLAG, OPT_VERSION},
     {"help", CLI_FLAG, OPT_HELP},
@@ -104,6 +105,9 @@ static void help(void)
 "                         default apop in clear text (USER/PASS if the server has\n"
 "                         no APOP), auto with --tls or --starttls\n"
 "  --strict               never send a password readable on the wire\n"
+"  --insecure-auth        allow a readable password (USER/PASS, PLAIN, LOGIN,\n"
+"                         XOAUTH2) to a server off this host without TLS;\n"
+"                         refused by default (APOP and CRAM-MD5 always work)\n"
 "  --password-env NAME    read the secret from $NAME (default POP3_PASSWORD, or\n"
 "                         POP3_TOKEN with --auth xoauth2 when it is set)\n"
 "  --password-file FILE   read the secret from the first line of FILE (mode 0600)\n"
@@ -141,7 +145,7 @@ static void help(void)
 "   0 done\n"
 "  64 usage: a bad command line\n"
 "  68 the server's host name is unknown\n"
-"  69 TLS or certificate failure (or --strict refused a clear-text password)\n"
+"  69 TLS or certificate failure, or a readable password refused without TLS\n"
 "  70 internal error\n"
 "  74 local delivery or disk failure (Maildir, mbox, MDA, state file)\n"
 "  75 temporary: connection refused, timed out or lost, mailbox busy; try later\n"
@@ -402,6 +406,7 @@ static int apply_option(struct account *a, int id, const char *arg)
     case OPT_CA_FILE: a->ca_file = expand_path(arg); break;
     case OPT_SERVER_NAME: a->server_name = strdup(arg); break;
     case OPT_INSECURE: a->insecure = on; break;
+    case OPT_INSECURE_AUTH: a->insecure_auth = on ? NX_TRUE : NX_FALSE; break;
     case OPT_TIMEOUT:
         if (parse_number(arg, 0, &n) != 0 || n == 0 || n > 86400) return set_err("bad timeout %s", arg);
         a->timeout = (unsigned long)n;

@@ -193,6 +193,7 @@ static UINT connect_and_login(struct run *r, char *secret)
     opt.nx_pop3_options_host = a->host_is_name ? (CHAR *)a->host : NX_NULL;
     opt.nx_pop3_options_auth = a->auth;
     opt.nx_pop3_options_strict = a->strict;
+    opt.nx_pop3_options_insecure_auth = a->insecure_auth;
     if (a->timeout) {
         opt.nx_pop3_options_connect_timeout = a->timeout * NX_IP_PERIODIC_RATE;
         opt.nx_pop3_options_reply_timeout = a->timeout * NX_IP_PERIODIC_RATE;
@@ -218,7 +219,11 @@ static int login_error(const struct run *r, UINT status)
         snprintf(what, sizeof what, "cannot connect to %s", r->server);
         break;
     case NX_POP3_TLS_ERROR:
-        snprintf(what, sizeof what, "TLS with %s failed", r->server);
+        /* Without TLS, this is the refusal to send a readable password. */
+        if (r->a->tls == NX_POP3_TLS_NONE)
+            snprintf(what, sizeof what, "login as %s at %s not attempted", r->a->user, r->server);
+        else
+            snprintf(what, sizeof what, "TLS with %s failed", r->server);
         break;
     case NX_NO_RESPONSE:
         snprintf(what, sizeof what, "no reply from %s", r->server);

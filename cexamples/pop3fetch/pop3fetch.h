@@ -44,7 +44,7 @@ struct account {
     char *user;
     char *password_env, *password_file, *passwordeval;
     char *ca_file, *server_name;
-    UINT tls, auth, strict, insecure;
+    UINT tls, auth, strict, insecure, insecure_auth;
     int auth_given;
     unsigned long timeout;      /* seconds; 0: the library's defaults */
     int delivery;
