@@ -172,3 +172,15 @@ func TestTXAppC(t *testing.T) {
 func TestTXAppCThreads(t *testing.T) {
 	ctest.RequireThreads(t, "tx_app_test_tsan", append([]string{"testdata/tx_app_test.c"}, shimSources(t)...)...)
 }
+
+// TestNXExtrasC runs the NetX services around a POP3 client (IP status,
+// address, fragmentation, UDP, packet append and copy across chains)
+// against the statuses and behaviour NetX Duo's service reference documents.
+func TestNXExtrasC(t *testing.T) {
+	ctest.RequireProgram(t, "testdata/nx_extras_test.c")
+}
+
+// TestNXExtrasCMemory runs it under AddressSanitizer (or valgrind).
+func TestNXExtrasCMemory(t *testing.T) {
+	ctest.RequireMemory(t, "testdata/nx_extras_test.c", ctest.ValgrindArgs)
+}
