@@ -111,6 +111,9 @@ int main(void) { tx_kernel_enter(); return 0; }
 		"nx_first.c": "#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n#include \"tx_api.h\"\n#include \"nx_api.h\"\n",
 		// The vendor's nx_api.h includes tx_api.h: so does ours.
 		"nx_only.c": "#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n",
+		// The DNS client's headers, both names, before and after.
+		"dns_first.c": "#include \"nx_dns.h\"\n#include \"nxd_dns.h\"\n#include \"nx_pop3_client.h\"\nstatic NX_DNS dns;\n",
+		"dns_last.c":  "#include \"tx_api.h\"\n#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n#include \"nxd_dns.h\"\n#include \"nx_dns.h\"\nstatic NX_DNS_IPV6_ADDRESS rec;\n",
 	}
 	for name, head := range orders {
 		src := filepath.Join(dir, name)
@@ -183,4 +186,16 @@ func TestNXExtrasC(t *testing.T) {
 // TestNXExtrasCMemory runs it under AddressSanitizer (or valgrind).
 func TestNXExtrasCMemory(t *testing.T) {
 	ctest.RequireMemory(t, "testdata/nx_extras_test.c", ctest.ValgrindArgs)
+}
+
+// TestNXDNSC runs the DNS client (nxd_dns.h) from a ThreadX thread: the
+// server list's statuses as the DNS Client reference documents them, and
+// IPv4 and IPv6 lookups answered as the host's resolver answers.
+func TestNXDNSC(t *testing.T) {
+	ctest.RequireProgram(t, "testdata/nx_dns_test.c")
+}
+
+// TestNXDNSCMemory runs it under AddressSanitizer (or valgrind).
+func TestNXDNSCMemory(t *testing.T) {
+	ctest.RequireMemory(t, "testdata/nx_dns_test.c", ctest.ValgrindArgs)
 }
