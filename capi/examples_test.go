@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/nxpop3/nxpop3/internal/ctest"
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -18,18 +19,29 @@ import (
 // The C examples are built from their source with the Makefile's flags
 // (-std=c99 -Wall -Wextra -Werror -O2) and run against pop3test.
 
-// TestCExampleDemo: the vendor-shaped demo prints every message and
-// deletes them all.
+// TestCExampleDemo: the vendor-shaped demo prints every message and keeps
+// them all on the server; only POP3_DELETE=1 makes it delete them.
 func TestCExampleDemo(t *testing.T) {
 	t.Parallel()
 	srv := pop3test.Start(t, pop3test.Options{})
 	msgs := plainMessages()
 	mbox := srv.AddUser("demo", "secret", msgs...)
-	out, err := cRun(t, ctest.Plain, ctest.Program(t, ctest.Plain, "../cexamples/demo.c"), srv, nil)
-	require.NoError(t, err, "%s", out)
-	for _, m := range msgs {
-		require.Contains(t, out, string(m))
+	bin := ctest.Program(t, ctest.Plain, "../cexamples/demo.c")
+
+	for _, env := range [][]string{nil, {"POP3_DELETE=0"}, {"POP3_DELETE=yes"}} {
+		out, err := cRun(t, ctest.Plain, bin, srv, env)
+		require.NoError(t, err, "%s", out)
+		for _, m := range msgs {
+			require.Contains(t, out, string(m))
+		}
+		require.Contains(t, out, "kept 3 messages on the server (POP3_DELETE=1 deletes them)")
+		require.Equal(t, msgs, mbox.Messages(), "the demo deleted mail without POP3_DELETE=1 (%q)", env)
+		require.NotContains(t, srv.Commands(), "DELE 1")
 	}
+
+	out, err := cRun(t, ctest.Plain, bin, srv, []string{"POP3_DELETE=1"})
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, out, "--- deleted 3 messages")
 	require.Contains(t, out, "--- done")
 	require.Empty(t, mbox.Messages())
 }
@@ -122,10 +134,7 @@ func TestCExamplePOP3Fetch(t *testing.T) {
 	t.Run("ipv6", func(t *testing.T) {
 		srv, err := pop3test.NewServerOn("tcp6", "[::1]:0", pop3test.Options{})
 		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("no IPv6 loopback: %v", err) // CI must run it
-			}
-			t.Skipf("no IPv6 loopback: %v", err)
+			testenv.IPv6.Unavailable(t, "no IPv6 loopback: %v", err)
 		}
 		t.Cleanup(func() { srv.Close() })
 		srv.AddUser("demo", "secret", msgs[:2]...)

@@ -206,3 +206,28 @@ func TestExtDovecotFetch2000(t *testing.T) {
 	assert.Zero(t, bad, "messages differing")
 	assert.Empty(t, dc.Messages(t, user), "every message accepted was deleted at QUIT")
 }
+
+// TestCExampleDemoDovecot runs the demo as `make demo` runs it against a
+// real server: every message printed, every message still there afterwards;
+// POP3_DELETE=1 deletes them.
+func TestCExampleDemoDovecot(t *testing.T) {
+	dc := dovecot.Start(t)
+	user, password := dc.NewUser(t)
+	msgs := extDovecotCorpus(5, 12, "demo")
+	dc.Deliver(t, user, msgs...)
+	bin := ctest.Program(t, ctest.Plain, "../cexamples/demo.c")
+	env := []string{"POP3_SERVER=" + dc.Addr(), "POP3_USER=" + user, "POP3_PASSWORD=" + password}
+
+	out, err := cRun(t, ctest.Plain, bin, nil, env)
+	require.NoError(t, err, "%s", out)
+	for _, m := range msgs {
+		require.Contains(t, out, string(m))
+	}
+	require.Contains(t, out, "kept 5 messages on the server")
+	require.Equal(t, msgs, dc.Messages(t, user), "the demo deleted mail without POP3_DELETE=1")
+
+	out, err = cRun(t, ctest.Plain, bin, nil, append(env, "POP3_DELETE=1"))
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, out, "deleted 5 messages")
+	require.Empty(t, dc.Messages(t, user))
+}

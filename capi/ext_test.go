@@ -167,6 +167,7 @@ func TestExtLogin(t *testing.T) {
 		cmds   []string // exact dialogue before STAT (nil: not checked)
 		check  func(t *testing.T, cmds []string)
 		secret bool // the password may not appear on the wire
+		remote bool // the server listens on an address of this host that is not loopback
 	}{
 		{name: "NULL options: APOP", env: []string{"OPTS_NULL=1"}, opts: pop3test.Options{Timestamp: "<1.2@test>"},
 			cmds: []string{apop("<1.2@test>")}},
@@ -218,6 +219,30 @@ func TestExtLogin(t *testing.T) {
 			opts: pop3test.Options{SASL: []string{"PLAIN"}, NoTimestamp: true}, want: 0xB9, cmds: []string{"CAPA"}, secret: true},
 		{name: "strict cram-md5 allowed", env: []string{"AUTH=cram", "STRICT=1"}, secret: true},
 		{name: "host name, NULL address", env: []string{"HOST=localhost", "AUTH=user"}, cmds: []string{"USER demo", "PASS secret"}},
+		// Off the loopback address, without TLS: no readable password
+		// unless nx_pop3_options_insecure_auth, where the vendor's create
+		// calls send USER/PASS (TestVendorCreateInsecureAuth).
+		{name: "off-host: user refused", remote: true, env: []string{"AUTH=user"}, want: 0xB9, cmds: []string{}, secret: true},
+		{name: "off-host: plain refused", remote: true, env: []string{"AUTH=plain"}, want: 0xB9, cmds: []string{}, secret: true},
+		{name: "off-host: login refused", remote: true, env: []string{"AUTH=login"}, want: 0xB9, cmds: []string{}, secret: true},
+		{name: "off-host: xoauth2 refused", remote: true, env: []string{"AUTH=xoauth2", "POP3_PASSWORD=ya29.token-123"}, want: 0xB9, cmds: []string{},
+			check: func(t *testing.T, cmds []string) { extNoSecret(t, cmds, "ya29.token-123") }},
+		{name: "off-host: apop without timestamp, no fallback", remote: true, env: []string{"AUTH=apop"},
+			opts: pop3test.Options{NoTimestamp: true}, want: 0xB9, cmds: []string{}, secret: true},
+		{name: "off-host: NULL options, APOP refused, no fallback", remote: true, env: []string{"OPTS_NULL=1"},
+			opts: pop3test.Options{DisableAPOP: true}, want: 0xB9, secret: true, check: func(t *testing.T, cmds []string) {
+				require.Len(t, cmds, 1, "%q", cmds)
+				assert.True(t, strings.HasPrefix(cmds[0], "APOP demo "))
+			}},
+		{name: "off-host: auto with PLAIN only refused", remote: true, env: []string{"AUTH=auto"},
+			opts: pop3test.Options{SASL: []string{"PLAIN"}, NoTimestamp: true}, want: 0xB9, cmds: []string{"CAPA"}, secret: true},
+		{name: "off-host: apop allowed", remote: true, env: []string{"AUTH=apop"}, opts: pop3test.Options{Timestamp: "<9.1@test>"},
+			cmds: []string{apop("<9.1@test>")}},
+		{name: "off-host: cram-md5 allowed", remote: true, env: []string{"AUTH=cram"}, secret: true},
+		{name: "off-host: user with insecure_auth", remote: true, env: []string{"AUTH=user", "INSECURE_AUTH=1"},
+			cmds: []string{"USER demo", "PASS secret"}},
+		{name: "off-host: apop falls back with insecure_auth", remote: true, env: []string{"AUTH=apop", "INSECURE_AUTH=1"},
+			opts: pop3test.Options{NoTimestamp: true}, cmds: []string{"USER demo", "PASS secret"}},
 		// An older caller's struct: fields beyond its size hold 0xA5 garbage
 		// (pointers, strict, timeouts) that would fail the login if read.
 		{name: "older caller, size field only", env: []string{"OLD_SIZE=tls"}, opts: pop3test.Options{Timestamp: "<7.8@test>"},
@@ -229,7 +254,12 @@ func TestExtLogin(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := pop3test.Start(t, tc.opts)
+			var srv *pop3test.Server
+			if tc.remote {
+				srv = startOffLoopback(t, tc.opts)
+			} else {
+				srv = pop3test.Start(t, tc.opts)
+			}
 			mb := srv.AddUser("demo", "secret", []byte("Subject: x\r\n\r\nbody\r\n"))
 			mb.SetToken("ya29.token-123")
 			env := append([]string{fmt.Sprintf("WANT=0x%X", tc.want)}, tc.env...)

@@ -104,7 +104,14 @@ func TestLegacyDemoPOP3Test(t *testing.T) {
 
 	msgs := legacyMessages("pop3test")
 	srv, mb := newLegacyServer(t, msgs)
+	// Without POP3_DELETE=1 the demo reads and keeps: a run against a real
+	// account must not empty it.
 	out, err := runLegacyDemo(t, bin, srv.Addr())
+	requireDemoOutput(t, out, err, msgs)
+	require.Equal(t, msgs, mb.Messages(), "the demo deleted mail without POP3_DELETE=1")
+	require.NotContains(t, srv.Commands(), "DELE 1")
+
+	out, err = runLegacyDemo(t, bin, srv.Addr(), "POP3_DELETE=1")
 	requireDemoOutput(t, out, err, msgs)
 	requireAPOP(t, srv)
 	require.Empty(t, mb.Messages(), "the demo deletes every item and quits")
@@ -135,6 +142,10 @@ func TestLegacyDemoDovecot(t *testing.T) {
 	// Dovecot's users have generated names and passwords.
 	out, err := runLegacyDemo(t, bin, dc.Addr(), "POP3_USER="+user, "POP3_PASSWORD="+password)
 	requireDemoOutput(t, out, err, msgs)
+	require.Equal(t, msgs, dc.Messages(t, user), "the demo deleted mail without POP3_DELETE=1")
+
+	out, err = runLegacyDemo(t, bin, dc.Addr(), "POP3_USER="+user, "POP3_PASSWORD="+password, "POP3_DELETE=1")
+	requireDemoOutput(t, out, err, msgs)
 	require.Empty(t, dc.Messages(t, user), "the demo deletes every item and quits")
 }
 
@@ -146,13 +157,13 @@ func TestLegacyDemoMemory(t *testing.T) {
 	srv, mb := newLegacyServer(t, msgs)
 
 	ctest.ASanOrValgrind(t, legacyDemoSource, func(bin string) {
-		out, err := runLegacyDemo(t, bin, srv.Addr(), ctest.ASanOptions)
+		out, err := runLegacyDemo(t, bin, srv.Addr(), ctest.ASanOptions, "POP3_DELETE=1")
 		requireDemoOutput(t, out, err, msgs)
 		require.NotContains(t, out, "AddressSanitizer")
 		require.Empty(t, mb.Messages())
 	}, func(bin, valgrind string) {
 		cmd := exec.Command(valgrind, ctest.ValgrindArgs(bin)...)
-		cmd.Env = append(os.Environ(), "NXPOP3_CONNECT_TO="+srv.Addr())
+		cmd.Env = append(os.Environ(), "NXPOP3_CONNECT_TO="+srv.Addr(), "POP3_DELETE=1")
 		b, err := cmd.CombinedOutput()
 		requireDemoOutput(t, string(b), err, msgs)
 		require.Empty(t, mb.Messages())
@@ -173,7 +184,7 @@ func TestLegacyDemoByName(t *testing.T) {
 	require.Equal(t, "127.0.0.1", host)
 
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "POP3_SERVER_NAME=localhost", "POP3_SERVER_PORT="+port)
+	cmd.Env = append(os.Environ(), "POP3_SERVER_NAME=localhost", "POP3_SERVER_PORT="+port, "POP3_DELETE=1")
 	b, err := cmd.CombinedOutput()
 	out := string(b)
 	require.Contains(t, out, "resolved localhost to 127.0.0.1")

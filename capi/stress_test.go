@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"hash/fnv"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nxpop3/nxpop3/internal/ctest"
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,9 +24,7 @@ import (
 
 func needStress(t *testing.T) {
 	t.Helper()
-	if os.Getenv("NXPOP3_STRESS") != "1" {
-		t.Skip("stress test: set NXPOP3_STRESS=1 (make stress)")
-	}
+	testenv.OptIn(t, "NXPOP3_STRESS", "make stress")
 }
 
 var poolFree = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)

@@ -1,13 +1,16 @@
 /*
  * demo.c - the vendor's POP3 client demo flow, unchanged in shape: create a
  * client with APOP requested, count the mail, download each item packet by
- * packet, delete it, quit, delete the client.
+ * packet, quit, delete the client.
  *
  * Server and account come from POP3_SERVER (a.b.c.d:port), POP3_USER and
- * POP3_PASSWORD; 'make demo' sets them.
+ * POP3_PASSWORD; 'make demo' sets them. The vendor's demo deletes every
+ * item it downloads; this one deletes only with POP3_DELETE=1, because run
+ * against a real account it would otherwise empty the mailbox.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nx_api.h"
 #include "nx_pop3_client.h"
@@ -36,6 +39,8 @@ int main(void)
     const char *server = getenv("POP3_SERVER");
     const char *user = getenv("POP3_USER");
     const char *password = getenv("POP3_PASSWORD");
+    const char *delete_env = getenv("POP3_DELETE");
+    UINT delete_items = delete_env != NULL && strcmp(delete_env, "1") == 0;
     unsigned a, b, c, d, port;
     UINT status, items, i;
     ULONG total, size;
@@ -77,15 +82,21 @@ int main(void)
             fwrite(packet->nx_packet_prepend_ptr, 1, bytes, stdout);
             nx_packet_release(packet);
         }
-        status = nx_pop3_client_mail_item_delete(&client, i);
-        if (status != NX_SUCCESS)
-            return fail("mail_item_delete", status);
+        if (delete_items) {
+            status = nx_pop3_client_mail_item_delete(&client, i);
+            if (status != NX_SUCCESS)
+                return fail("mail_item_delete", status);
+        }
     }
 
     status = nx_pop3_client_quit(&client);
     if (status != NX_SUCCESS)
         return fail("quit", status);
     nx_pop3_client_delete(&client);
+    if (delete_items)
+        printf("--- deleted %u messages\n", items);
+    else
+        printf("--- kept %u messages on the server (POP3_DELETE=1 deletes them)\n", items);
     printf("--- done\n");
     return 0;
 }

@@ -11,7 +11,8 @@
  *   the DNS client, logs in (APOP requested), counts the mail,
  *   downloads every item packet by packet, printing each packet with
  *   printf("%s", packet_ptr -> nx_packet_prepend_ptr) as the vendor's samples
- *   do, deletes it, quits and deletes the client.
+ *   do, deletes it (only with POP3_DELETE=1 on a host, so that a run against
+ *   a real account keeps its mail), quits and deletes the client.
  *
  * The server's name, the DNS server and a fallback address are hard-coded,
  * as in firmware; when the name does not resolve the demo says so and uses
@@ -34,6 +35,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tx_api.h"
 #include "nx_api.h"
@@ -148,6 +150,7 @@ NX_PACKET   *packet_ptr;
 CHAR        *user = LOCAL_USER_NAME;
 CHAR        *password = LOCAL_PASSWORD;
 CHAR        *server_name = SERVER_NAME;
+UINT        delete_items = NX_FALSE;
 
     NX_PARAMETER_NOT_USED(info);
 
@@ -158,6 +161,10 @@ CHAR        *server_name = SERVER_NAME;
     if (getenv("POP3_PASSWORD") != NX_NULL)
     {
         password = getenv("POP3_PASSWORD");
+    }
+    if (getenv("POP3_DELETE") != NX_NULL && strcmp(getenv("POP3_DELETE"), "1") == 0)
+    {
+        delete_items = NX_TRUE;
     }
 
     if (getenv("POP3_SERVER_NAME") != NX_NULL)
@@ -253,12 +260,15 @@ CHAR        *server_name = SERVER_NAME;
         }
         printf("\n--- end of mail item %u, %lu bytes downloaded\n", mail_item, bytes_downloaded);
 
-        status = nx_pop3_client_mail_item_delete(&demo_client, mail_item);
-        if (status != NX_SUCCESS)
+        if (delete_items)
         {
-            printf("Error deleting mail item %u: 0x%02x\n", mail_item, status);
-            nx_pop3_client_delete(&demo_client);
-            return;
+            status = nx_pop3_client_mail_item_delete(&demo_client, mail_item);
+            if (status != NX_SUCCESS)
+            {
+                printf("Error deleting mail item %u: 0x%02x\n", mail_item, status);
+                nx_pop3_client_delete(&demo_client);
+                return;
+            }
         }
     }
 

@@ -13,6 +13,12 @@
 #define NX_API_H
 
 #include <pthread.h>
+/* As the vendor's nx_port.h does: code written for NetX (the vendor's own
+ * samples among it) calls printf, memset, memcpy and malloc having included
+ * only nx_api.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "nx_host_types.h"
 

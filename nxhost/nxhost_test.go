@@ -43,6 +43,28 @@ int main(void) { return nx_packet_pool_delete(&pool) == NX_PTR_ERROR && nxhost_p
 	ctest.RequireSyntax(t, src, filepath.Join(ctest.Root(), "include"))
 }
 
+// TestNXApiStandardHeaders compiles a NetX-style program that calls
+// printf, memset and malloc having included only nx_api.h: the vendor's
+// nx_port.h includes <stdio.h>, <string.h> and <stdlib.h>, and code written
+// for NetX (the vendor's own samples) relies on it. With -Werror an
+// implicit declaration fails the build.
+func TestNXApiStandardHeaders(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "stdlib_via_nx_api.c")
+	require.NoError(t, os.WriteFile(src, []byte(`#include "nx_api.h"
+int main(void)
+{
+    UCHAR *buffer = (UCHAR *)malloc(64);
+    if (buffer == NX_NULL)
+        return 1;
+    memset(buffer, 0, 64);
+    printf("%s%lu\n", (char *)buffer, (unsigned long)strlen((char *)buffer));
+    free(buffer);
+    exit(0);
+}
+`), 0o644))
+	ctest.RequireSyntax(t, src, filepath.Join(ctest.Root(), "include"))
+}
+
 func TestNXHostC(t *testing.T) {
 	ctest.RequireProgram(t, "testdata/nx_host_test.c")
 }

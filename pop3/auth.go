@@ -18,9 +18,14 @@ import (
 const maxAuthLine = 255
 
 // User sends USER and PASS (RFC 1939 §7): the password crosses the network
-// as it is, so use it over TLS.
+// as it is, so User refuses with ErrInsecureAuth, before sending anything,
+// unless the session is TLS, the server is on a loopback address, or
+// Options.InsecureAuth is set.
 func (c *Client) User(ctx context.Context, name, password string) error {
 	if err := c.checkCredentials(name, password); err != nil {
+		return err
+	}
+	if err := c.checkCleartext("USER/PASS"); err != nil {
 		return err
 	}
 	if _, err := c.cmd(ctx, "USER", name); err != nil {
@@ -57,9 +62,12 @@ func APOPDigest(timestamp, secret string) string {
 }
 
 // Auth logs in with a SASL mechanism (AUTH, RFC 5034). The mechanisms of
-// github.com/emersion/go-sasl work, as do NewCramMD5Client and
-// NewXOAuth2Client. Auth refuses, before sending anything, when RequireTLS
-// is set and the session is not TLS.
+// github.com/emersion/go-sasl work, as do NewCramMD5Client,
+// NewXOAuth2Client, NewOAuthBearerClient and the SCRAM clients. Auth
+// refuses, before sending anything, when RequireTLS is set and the session
+// is not TLS, and with ErrInsecureAuth for a mechanism that sends the
+// secret readable (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) when User would
+// refuse USER/PASS.
 func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	if c.opts.RequireTLS && !c.isTLS {
 		return fmt.Errorf("%w: refusing to authenticate without TLS", ErrTLSRequired)
@@ -70,6 +78,9 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	}
 	if mech == "" || strings.ContainsAny(mech, " \r\n\x00") {
 		return fmt.Errorf("%w: SASL mechanism %q", ErrInvalidArgument, mech)
+	}
+	if err := c.checkCleartextMech(mech); err != nil {
+		return err
 	}
 	if err := c.start(ctx); err != nil {
 		return err
@@ -108,7 +119,10 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 			}
 			if !ok {
 				code, msg := parseRespCode(text)
-				return &ResponseError{Cmd: "AUTH", Code: code, Text: msg}
+				return saslOutcome(sc, &ResponseError{Cmd: "AUTH", Code: code, Text: msg})
+			}
+			if err := saslOutcome(sc, nil); err != nil {
+				return c.fail(err) // the server may think we are logged in
 			}
 			c.loggedIn()
 			return nil
@@ -125,6 +139,9 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 				return c.cancelAuth(&ProtocolError{Cmd: "AUTH", Msg: "SASL challenge is not base64"})
 			}
 			resp, err = sc.Next(chal)
+			if errors.Is(err, ErrServerSignature) {
+				return c.fail(err) // nothing more for an impostor
+			}
 			if err != nil {
 				return c.cancelAuth(fmt.Errorf("pop3: AUTH %s: %w", mech, err))
 			}

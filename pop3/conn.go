@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,15 @@ type Options struct {
 	// RequireTLS refuses to send any credential over a connection that is
 	// not TLS: login calls return ErrTLSRequired before writing anything.
 	RequireTLS bool
+
+	// InsecureAuth allows USER/PASS, SASL PLAIN, LOGIN and XOAUTH2 over a
+	// connection that is neither TLS nor to a loopback address, where they
+	// send the password (or token) readable by anyone on the path. Without
+	// it such a login fails with ErrInsecureAuth before anything is sent.
+	// APOP and CRAM-MD5, which never send the password, need no opt-in.
+	// The NetX vendor calls of the C API set it: firmware written for them
+	// expects USER/PASS in clear text.
+	InsecureAuth bool
 
 	// WaitInThread makes reads wait for the server on the calling OS
 	// thread, in the kernel, rather than parking the goroutine in the Go
@@ -97,6 +107,7 @@ type Client struct {
 	greeting  string
 	timestamp string
 	isTLS     bool
+	loopback  bool // the server is on this host: see cleartextAllowed
 	state     State
 	capa      Capabilities // nil until CAPA succeeded
 	msg       *Message     // message data not yet read to its end
@@ -131,6 +142,8 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 	// A line must fit the read buffer, which is what bounds memory.
 	c.opts.MaxLineLength = min(c.opts.MaxLineLength, bufferSize-2)
 	c.setConn(conn)
+	c.loopback = isLoopback(conn.RemoteAddr())
+	_, c.isTLS = conn.(*tls.Conn)
 	if err := c.begin(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -292,6 +305,9 @@ func (c *Client) netErr(cmd string, err error) error {
 	}
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
+	}
+	if isTLSAlert(err) {
+		return c.fail(fmt.Errorf("%w: %s: %w", ErrTLS, cmd, err))
 	}
 	return c.fail(fmt.Errorf("pop3: %s: %w", cmd, err))
 }

@@ -3,6 +3,7 @@ package pop3
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -37,8 +38,29 @@ type Dialer struct {
 	TLS TLSMode
 	// TLSConfig is used for both TLS modes. Nil means a default config; the
 	// server name, when missing, is taken from the address dialed.
-	// Certificates are verified unless the config says otherwise.
+	// Certificates are verified unless the config says otherwise, and
+	// MinVersion, when zero, is DefaultMinTLSVersion. A client certificate
+	// goes in Certificates (LoadClientCertificate reads PEM files).
 	TLSConfig *tls.Config
+	// CAFile names a PEM file of the CA certificates to trust for the
+	// server's certificate, in place of the system's roots (a private or
+	// corporate CA); CAPEM holds such certificates in memory. Both may be
+	// set; their certificates are trusted together. With either set,
+	// TLSConfig must not set RootCAs. Dial reads them before connecting and
+	// fails with ErrInvalidArgument when the file cannot be read or holds
+	// no certificate.
+	CAFile string
+	CAPEM  []byte
+	// Fingerprints pin the server's certificate: each is the SHA-256 of
+	// the certificate or of its public key as 64 hex digits (colons
+	// allowed, as mpop's tls_fingerprint and openssl print them), or
+	// "sha256//" and the base64 of the public key's SHA-256 (curl's
+	// --pinnedpubkey). The server must match one. With
+	// TLSConfig.InsecureSkipVerify the pin replaces CA verification (a
+	// self-signed server); otherwise both must pass. A mismatch fails Dial
+	// with ErrTLS wrapping a *PinError naming what the server showed,
+	// before any credential is sent. Pins need a TLS mode.
+	Fingerprints []string
 	// Options configure the Client.
 	Options Options
 	// NetDialer, if set, makes the TCP connection (e.g. to set a local
@@ -60,6 +82,10 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	cfg, err := d.tlsConfig(addr)
+	if err != nil {
+		return nil, err
+	}
 	timeout := d.Timeout
 	if timeout <= 0 {
 		timeout = DefaultConnectTimeout
@@ -78,7 +104,6 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	if d.Options.WaitInThread {
 		conn = waitInThread(conn)
 	}
-	cfg := tlsConfigFor(d.TLSConfig, addr)
 	if d.TLS == TLSImplicit {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(dctx); err != nil {
@@ -121,11 +146,53 @@ func tlsFailure(what string, err error) error {
 	return fmt.Errorf("%w: %s: %w", ErrTLS, what, err)
 }
 
+// tlsConfig is the config both TLS modes use: TLSConfig with the server
+// name taken from addr when missing, RootCAs from CAFile and CAPEM, and the
+// pins of Fingerprints.
+func (d *Dialer) tlsConfig(addr string) (*tls.Config, error) {
+	cfg, err := d.caConfig(tlsConfigFor(d.TLSConfig, addr))
+	if err != nil || len(d.Fingerprints) == 0 {
+		return cfg, err
+	}
+	if d.TLS == TLSNone {
+		return nil, fmt.Errorf("%w: certificate fingerprints given without TLS", ErrInvalidArgument)
+	}
+	return PinTLSConfig(cfg, d.Fingerprints...)
+}
+
+// caConfig sets cfg.RootCAs from CAFile and CAPEM.
+func (d *Dialer) caConfig(cfg *tls.Config) (*tls.Config, error) {
+	if d.CAFile == "" && d.CAPEM == nil {
+		return cfg, nil
+	}
+	if cfg.RootCAs != nil {
+		return nil, fmt.Errorf("%w: Dialer.CAFile or CAPEM together with TLSConfig.RootCAs", ErrInvalidArgument)
+	}
+	pool := x509.NewCertPool()
+	if d.CAFile != "" {
+		pem, err := os.ReadFile(d.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA file: %w", ErrInvalidArgument, err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrInvalidArgument, d.CAFile)
+		}
+	}
+	if d.CAPEM != nil && !pool.AppendCertsFromPEM(d.CAPEM) {
+		return nil, fmt.Errorf("%w: CAPEM holds no PEM certificate", ErrInvalidArgument)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
+
 func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
 	if cfg == nil {
 		cfg = &tls.Config{}
 	} else {
 		cfg = cfg.Clone()
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = DefaultMinTLSVersion
 	}
 	if cfg.ServerName == "" {
 		if host, _, err := net.SplitHostPort(addr); err == nil {
@@ -144,6 +211,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		cfg = tlsConfigFor(cfg, c.conn.RemoteAddr().String())
+	} else if cfg.MinVersion == 0 {
+		cfg = cfg.Clone()
+		cfg.MinVersion = DefaultMinTLSVersion
 	}
 	return c.startTLS(ctx, cfg)
 }

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3"
 )
 
@@ -523,11 +523,7 @@ func TestDovecotIPv6(t *testing.T) {
 	t.Parallel()
 	s := dovecot.Start(t)
 	if !s.IPv6 {
-		t.Logf("dovecot listens on IPv4 only: this machine has no ::1")
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no IPv6 loopback (::1) on this machine") // CI must run it
-		}
-		t.Skip("no IPv6 loopback (::1) on this machine")
+		testenv.IPv6.Unavailable(t, "dovecot listens on IPv4 only: this machine has no ::1")
 	}
 	user, pass := s.NewUser(t)
 	body := mail("v6", "over IPv6")

@@ -19,6 +19,13 @@ var (
 	// credential has been sent when it is returned.
 	ErrTLSRequired = errors.New("pop3: TLS required")
 
+	// ErrInsecureAuth reports that a login would have sent a password (or
+	// bearer token) readable on the wire: USER/PASS, SASL PLAIN, LOGIN or
+	// XOAUTH2 over a connection that is neither TLS nor to a loopback
+	// address, without Options.InsecureAuth. Nothing was sent. It wraps
+	// ErrTLSRequired, so errors.Is(err, ErrTLSRequired) holds too.
+	ErrInsecureAuth = fmt.Errorf("%w: password would be sent in clear text", ErrTLSRequired)
+
 	// ErrTLS reports that TLS could not be set up: the handshake failed, the
 	// server's certificate was refused, or the server did not speak TLS. It
 	// wraps the cause (e.g. x509.UnknownAuthorityError,

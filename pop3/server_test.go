@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 )
@@ -158,10 +159,7 @@ func TestSTLS(t *testing.T) {
 func TestIPv6(t *testing.T) {
 	srv, err := pop3test.NewServerOn("tcp6", "[::1]:0", pop3test.Options{})
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no IPv6 loopback: %v", err)
-		}
-		t.Skipf("no IPv6 loopback on this machine: %v", err)
+		testenv.IPv6.Unavailable(t, "no IPv6 loopback on this machine: %v", err)
 	}
 	defer srv.Close()
 	srv.AddUser("alice", "secret", msgs(1)...)

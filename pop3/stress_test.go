@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,9 +25,7 @@ import (
 
 func needStress(t *testing.T) {
 	t.Helper()
-	if os.Getenv("NXPOP3_STRESS") != "1" {
-		t.Skip("stress test: set NXPOP3_STRESS=1 (make stress)")
-	}
+	testenv.OptIn(t, "NXPOP3_STRESS", "make stress")
 }
 
 // vmHWM returns the peak resident set size of the process in KiB.

@@ -177,7 +177,7 @@ run_demo() {
 	done
 	addr=$(sed -n 's/^LISTENING //p' "$tmp/pop3testd.out")
 	[ -n "$addr" ] || fail "pop3testd did not start: $(cat "$tmp/pop3testd.out")"
-	vars=(POP3_SERVER="$addr" POP3_USER=demo POP3_PASSWORD=secret)
+	vars=(POP3_SERVER="$addr" POP3_USER=demo POP3_PASSWORD=secret POP3_DELETE=1)
 	if [ "$redirect" = redirect ]; then
 		vars+=(NXPOP3_CONNECT_TO="$addr")
 	fi

@@ -6,9 +6,10 @@
 // TestMain should call StopAll after m.Run; when it does not, a watcher
 // process stops the server once the test binary has exited.
 //
-// Dovecot comes from Debian packages: run build/dovecot/install.sh as root
-// (make test does) to install them. Without Dovecot, Start skips the test,
-// except under CI=true, where it fails it.
+// Dovecot comes from Debian packages: make dovecot-ready as root (make test
+// runs it) installs them with build/dovecot/install.sh. Without Dovecot,
+// Start fails the test with that command, or skips it when the user set
+// NXPOP3_SKIP_DOVECOT=1 (package internal/testenv's policy).
 //
 // What the server returns for a stored message (Dovecot 2.3.19, checked by
 // this package's tests):
@@ -52,6 +53,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nxpop3/nxpop3/internal/testenv"
 )
 
 // Server is a running private Dovecot instance.
@@ -95,27 +98,30 @@ var (
 )
 
 // Start returns the test binary's shared server, starting it on the first
-// call. It installs nothing: without Dovecot it skips the test with a hint to
-// run make test or build/dovecot/install.sh, or fails it when CI is "true".
+// call. It installs nothing: without Dovecot the test ends by testenv's
+// policy (fails naming make dovecot-ready, or skips if NXPOP3_SKIP_DOVECOT=1).
 // A server that failed to start fails every test that asks for it.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	startMu.Lock()
 	defer startMu.Unlock()
 	if shared == nil && startErr == nil {
-		shared, startErr = start()
+		shared, startErr = start(nil)
 	}
-	if errors.Is(startErr, errNotInstalled) {
-		msg := "dovecot is not installed; run `make test`, or build/dovecot/install.sh as root, to run this test"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	if startErr != nil {
-		t.Fatalf("starting dovecot: %v", startErr)
-	}
+	requireStarted(t, startErr)
 	return shared
+}
+
+// requireStarted ends the test by testenv's policy when Dovecot is not
+// installed and fails it when Dovecot did not start.
+func requireStarted(t testing.TB, err error) {
+	t.Helper()
+	if errors.Is(err, errNotInstalled) {
+		testenv.Dovecot.Unavailable(t, "dovecot is not installed")
+	}
+	if err != nil {
+		t.Fatalf("starting dovecot: %v", err)
+	}
 }
 
 // Main runs the tests of a package that shares a server (Start) and stops
@@ -182,13 +188,38 @@ func runScript(args ...string) ([]byte, error) {
 	return out, err
 }
 
-func start() (*Server, error) {
+// StartPrivate starts a Dovecot of the test's own, stopped when the test
+// ends, for a configuration the shared server must not have (other
+// mechanisms, passdbs, client certificates). setup gets the instance's
+// directory before Dovecot starts; what it writes to extra.conf there is
+// included at the end of the generated config. Without Dovecot it skips
+// or fails the test as Start does.
+func StartPrivate(t testing.TB, setup func(dir string) error) *Server {
+	t.Helper()
+	s, err := start(setup)
+	requireStarted(t, err)
+	t.Cleanup(func() {
+		if out, err := runScript("stop", s.Dir); err != nil {
+			t.Errorf("dovecot: stop: %v\n%s", err, out)
+		}
+		os.RemoveAll(s.Dir)
+	})
+	return s
+}
+
+func start(setup func(dir string) error) (*Server, error) {
 	if !installed() {
 		return nil, errNotInstalled
 	}
 	dir, err := os.MkdirTemp("", "nxpop3-dovecot-")
 	if err != nil {
 		return nil, err
+	}
+	if setup != nil {
+		if err := setup(dir); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("dovecot: setup: %w", err)
+		}
 	}
 	t0 := time.Now()
 	out, err := runScript("start", dir)

@@ -32,6 +32,10 @@
 #   mail/NAME/   each user's Maildir (tmp/ new/ cur/); create it for a new user
 #                before the user's first login
 #   log          Dovecot's log
+#
+# A file DIR/extra.conf present before start is included at the end of the
+# generated config, so a test can add mechanisms, passdbs or TLS settings
+# (a later setting overrides an earlier one).
 set -euo pipefail
 
 usage() {
@@ -56,11 +60,15 @@ die() {
 setup_identity() {
 	if [[ $(id -u) -eq 0 ]]; then
 		internal_user=dovecot
+		internal_group=dovecot
 		login_user=dovenull
 		getent passwd "$internal_user" >/dev/null || die "no user $internal_user: run build/dovecot/install.sh"
 		getent passwd "$login_user" >/dev/null || die "no user $login_user: run build/dovecot/install.sh"
 	else
 		internal_user=$(id -un)
+		# The master chowns its service sockets (stats-writer, dict) to this
+		# group; a user who is not root can only give them a group of its own.
+		internal_group=$(id -gn)
 		login_user=$internal_user
 	fi
 	# Mail is accessed as the caller so that tests (same user) can write and
@@ -174,6 +182,7 @@ write_config() {
 		stats_writer_socket_path =
 		listen = $listen
 		default_internal_user = $internal_user
+		default_internal_group = $internal_group
 		default_login_user = $login_user
 		first_valid_uid = $mail_uid
 		first_valid_gid = $mail_gid
@@ -213,6 +222,9 @@ write_config() {
 		mail_max_userip_connections = 1000
 
 		service pop3-login {
+		  # chroot needs root; these tests gain nothing from it, and
+		  # running as an ordinary user must work too.
+		  chroot =
 		  inet_listener pop3 {
 		    port = $port
 		  }
@@ -230,6 +242,7 @@ write_config() {
 		  client_limit = 2000
 		}
 		service anvil {
+		  chroot =
 		  client_limit = 2000
 		  # Without this socket the auth process applies no per-IP penalty
 		  # (seconds of delay growing with each failed login): the tests
@@ -239,6 +252,9 @@ write_config() {
 		  }
 		}
 	EOF
+	if [[ -f $dir/extra.conf ]]; then
+		echo "!include $dir/extra.conf" >>"$dir/dovecot.conf"
+	fi
 }
 
 master_pid() {

@@ -3,6 +3,7 @@ package dovecot_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/tls"
@@ -11,6 +12,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,6 +26,7 @@ import (
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
 	"github.com/nxpop3/nxpop3/internal/rawpop"
+	"github.com/nxpop3/nxpop3/internal/testenv"
 )
 
 func TestMain(m *testing.M) { dovecot.Main(m) }
@@ -324,10 +329,7 @@ func TestDELE(t *testing.T) {
 func TestIPv6(t *testing.T) {
 	s := dovecot.Start(t)
 	if !s.IPv6 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no IPv6 loopback on this machine") // CI must run it
-		}
-		t.Skip("no IPv6 loopback on this machine")
+		testenv.IPv6.Unavailable(t, "no IPv6 loopback on this machine")
 	}
 	user, pass := s.NewUser(t)
 	p := dial(t, s.Addr6())
@@ -378,4 +380,65 @@ func session(addr, user, pass string) error {
 		}
 	}
 	return nil
+}
+
+// TestStartsAsOrdinaryUser: the private server runs for a user who is not
+// root (it once could not chown its service sockets to the dovecot group,
+// nor chroot its login processes, and so never answered a login). Run as
+// root, the test starts a second instance as the user nobody; run as
+// anyone else, the shared instance is already that user's.
+func TestStartsAsOrdinaryUser(t *testing.T) {
+	s := dovecot.Start(t)
+	if os.Geteuid() != 0 {
+		p := dial(t, s.Addr())
+		login(p, "user1", "pass-user1")
+		p.OK("QUIT")
+		return
+	}
+	runuser, err := exec.LookPath("runuser")
+	require.NoError(t, err, "runuser (util-linux) runs the server as nobody")
+	nobody, err := user.Lookup("nobody")
+	require.NoError(t, err)
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+
+	// A directory and a copy of the script nobody can reach: the
+	// repository may lie under a directory only root may enter.
+	dir, err := os.MkdirTemp("", "nxpop3-dovecot-nobody-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	script, err := os.ReadFile(filepath.Join("dovecot.sh"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dovecot.sh"), script, 0o755))
+	inst := filepath.Join(dir, "instance")
+	require.NoError(t, os.Mkdir(inst, 0o755))
+	require.NoError(t, os.Chown(inst, uid, gid))
+
+	run := func(cmd string) {
+		t.Helper()
+		// Not t.Context(): stop runs in a cleanup, after it is cancelled.
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		c := exec.CommandContext(ctx, runuser, "-u", "nobody", "--", "env", "HOME="+dir, "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+			"bash", filepath.Join(dir, "dovecot.sh"), cmd, inst)
+		out, err := os.CreateTemp(dir, "out-")
+		require.NoError(t, err)
+		defer out.Close()
+		c.Stdout, c.Stderr = out, out // Dovecot's daemon must not hold a pipe of ours
+		err = c.Run()
+		b, _ := os.ReadFile(out.Name())
+		require.NoError(t, err, "dovecot.sh %s as nobody:\n%s", cmd, b)
+	}
+	run("start")
+	t.Cleanup(func() { run("stop") })
+
+	env, err := os.ReadFile(filepath.Join(inst, "env"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^DOVECOT_PORT=(\d+)$`).FindSubmatch(env)
+	require.NotNil(t, m, "%s", env)
+	p := dial(t, net.JoinHostPort("127.0.0.1", string(m[1])))
+	login(p, "user1", "pass-user1")
+	p.OK("STAT")
+	p.OK("QUIT")
 }

@@ -11,8 +11,8 @@
 // C++11; RequireProgram, RequireMemory and RequireThreads run a check.h
 // test plain, under AddressSanitizer (or valgrind) and under
 // ThreadSanitizer. A test that lacks a tool it
-// needs (gcc, a sanitizer) skips, except under CI (CI=true), where a skip
-// would hide a broken setup and fails instead.
+// needs (gcc, a sanitizer) fails with the command that installs it, or
+// skips when the user opted out (package testenv's policy).
 package ctest
 
 import (
@@ -27,6 +27,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nxpop3/nxpop3/internal/testenv"
 )
 
 // ArchivePackage is the package built into the C archive the tests link.
@@ -63,24 +65,19 @@ func IncludeFlags() []string {
 }
 
 // NeedTool returns the path of a tool the test cannot do without; missing,
-// it skips the test (fails it under CI).
+// it ends the test by testenv's policy (valgrind is one of the
+// Sanitizers, anything else a CTools need).
 func NeedTool(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		SkipUnlessCI(t, "%s not found: %v", name, err)
+		need := testenv.CTools
+		if name == "valgrind" {
+			need = testenv.Sanitizers
+		}
+		need.Unavailable(t, "%s not found: %v", name, err)
 	}
 	return path
-}
-
-// SkipUnlessCI skips the test for want of something it needs, or fails it
-// under CI, which must run it.
-func SkipUnlessCI(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }
 
 // CFlags returns, in a new slice, StrictFlags followed by IncludeFlags: the
@@ -320,8 +317,8 @@ func ValgrindArgs(bin string) []string {
 // it) for memory errors with the archive's own C code instrumented too: it
 // calls asan with the program built for ASan. Where that build fails,
 // valgrind stands in: it is called with the program built plain with -g
-// and the path of the valgrind binary. With neither, the test skips (fails
-// under CI).
+// and the path of the valgrind binary. With neither, testenv.Sanitizers is
+// unavailable.
 func ASanOrValgrind(t testing.TB, src string, asan func(bin string), valgrind func(bin, valgrindPath string)) {
 	t.Helper()
 	NeedTool(t, "gcc")
@@ -333,7 +330,7 @@ func ASanOrValgrind(t testing.TB, src string, asan func(bin string), valgrind fu
 	t.Logf("AddressSanitizer unavailable, trying valgrind: %v\n%s", err, out)
 	valgrindPath, lerr := exec.LookPath("valgrind")
 	if lerr != nil {
-		SkipUnlessCI(t, "neither AddressSanitizer nor valgrind usable: %v", lerr)
+		testenv.Sanitizers.Unavailable(t, "neither AddressSanitizer nor valgrind usable: %v", lerr)
 	}
 	valgrind(WholeProgram(t, Plain, src, "-g"), valgrindPath)
 }
@@ -370,7 +367,7 @@ func RequireThreads(t testing.TB, name string, sources ...string) {
 	args = append(append(args, sources...), "-lpthread", "-o", bin)
 	out, err := Run(".", gcc, args...)
 	if err != nil {
-		SkipUnlessCI(t, "ThreadSanitizer unavailable: %v\n%s", err, out)
+		testenv.Sanitizers.Unavailable(t, "ThreadSanitizer unavailable: %v\n%s", err, out)
 	}
 	out, err = Run(dir, bin)
 	RequirePassed(t, out, err)
