@@ -123,7 +123,8 @@ func nxd_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.
 // fingerprint; a client certificate; a minimum version, TLS 1.2 by
 // default), SASL PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-256,
 // SCRAM-SHA-1 and OAUTHBEARER, a strict mode that never sends a password in
-// clear text, a server host name instead of an address, and timeouts. options_ptr
+// clear text, a server host name instead of an address, timeouts, and a
+// protocol trace with the credentials masked (nx_pop3_options_debug). options_ptr
 // may be NULL for the defaults; server_duo_address may be NULL when the
 // options name a host. The client works with every other service.
 //
@@ -369,6 +370,9 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.packetWait = o.nx_pop3_options_packet_timeout
 	t.fetchBytes = o.nx_pop3_options_fetch_bytes
 	t.dialer.Options.InsecureAuth = o.nx_pop3_options_insecure_auth != 0
+	if o.nx_pop3_options_debug != nil {
+		t.dialer.Options.DebugWriter = &traceWriter{cb: o.nx_pop3_options_debug, context: o.nx_pop3_options_debug_context}
+	}
 	pins, err := optionString(o.nx_pop3_options_tls_fingerprint, "TLS fingerprint")
 	if err != nil {
 		return nil, err

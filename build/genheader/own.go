@@ -96,4 +96,6 @@ var optionsFields = []struct{ Name, Type string }{
 	{"nx_pop3_options_tls_fingerprint", "CHAR *"},
 	{"nx_pop3_options_tls_min_version", "UINT"},
 	{"nx_pop3_options_auth_reply_timeout", "ULONG"},
+	{"nx_pop3_options_debug", "NX_POP3_DEBUG_CALLBACK"},
+	{"nx_pop3_options_debug_context", "VOID *"},
 }
