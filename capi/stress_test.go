@@ -23,11 +23,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func needStress(t *testing.T) {
-	t.Helper()
-	testenv.OptIn(t, "NXPOP3_STRESS", "make stress")
-}
-
 var poolFree = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)
 
 func requirePoolBack(t *testing.T, out string) {
@@ -38,7 +33,7 @@ func requirePoolBack(t *testing.T, out string) {
 }
 
 func TestStressC(t *testing.T) {
-	needStress(t)
+	testenv.Stress(t)
 	dir := t.TempDir()
 
 	t.Run("1 GiB message", func(t *testing.T) {

@@ -24,11 +24,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func needStress(t *testing.T) {
-	t.Helper()
-	testenv.OptIn(t, "NXPOP3_STRESS", "make stress")
-}
-
 // vmHWM returns the peak resident set size of the process in KiB.
 func vmHWM(t *testing.T) int64 {
 	t.Helper()
@@ -46,7 +41,7 @@ func vmHWM(t *testing.T) int64 {
 }
 
 func TestStressOneGiBMessage(t *testing.T) {
-	needStress(t)
+	testenv.Stress(t)
 	const size = 1 << 30
 	srv, err := bigmsg.NewServer(size)
 	require.NoError(t, err)
@@ -103,7 +98,7 @@ func settle(want int, f func() int) int {
 }
 
 func TestStressThousandSessions(t *testing.T) {
-	needStress(t)
+	testenv.Stress(t)
 	srv, err := pop3test.NewServer(pop3test.Options{})
 	require.NoError(t, err)
 	defer srv.Close()
