@@ -59,6 +59,13 @@ func statusErrorf(status C.UINT, format string, args ...any) error {
 // connect timeout maps to NX_NOT_CONNECTED rather than NX_NO_RESPONSE.
 var errConnect = errors.New("connect failed")
 
+// connectFailed is a failure to connect, marked errConnect without adding
+// to its text, which already says it.
+type connectFailed struct{ error }
+
+func (e connectFailed) Unwrap() error        { return e.error }
+func (e connectFailed) Is(target error) bool { return target == errConnect }
+
 // status maps any error of a call to its NetX status: the one table from Go
 // errors to NetX codes. The README's table is this function in prose; keep
 // them together. The order matters where an error matches several rows.
@@ -83,7 +90,8 @@ func status(err error) C.UINT {
 		return nxParamError
 	case errors.Is(err, pop3.ErrTLSRequired), errors.Is(err, pop3.ErrTLS):
 		return nxTLSError
-	case errors.As(err, &re), errors.As(err, &pe), errors.Is(err, pop3.ErrNoTimestamp):
+	case errors.As(err, &re), errors.As(err, &pe), errors.Is(err, pop3.ErrNoTimestamp),
+		errors.Is(err, pop3.ErrServerSignature):
 		return nxServerError
 	case errors.As(err, &dns):
 		return nxNotFound

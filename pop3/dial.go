@@ -38,7 +38,9 @@ type Dialer struct {
 	TLS TLSMode
 	// TLSConfig is used for both TLS modes. Nil means a default config; the
 	// server name, when missing, is taken from the address dialed.
-	// Certificates are verified unless the config says otherwise.
+	// Certificates are verified unless the config says otherwise, and
+	// MinVersion, when zero, is DefaultMinTLSVersion. A client certificate
+	// goes in Certificates (LoadClientCertificate reads PEM files).
 	TLSConfig *tls.Config
 	// CAFile names a PEM file of the CA certificates to trust for the
 	// server's certificate, in place of the system's roots (a private or
@@ -49,6 +51,16 @@ type Dialer struct {
 	// no certificate.
 	CAFile string
 	CAPEM  []byte
+	// Fingerprints pin the server's certificate: each is the SHA-256 of
+	// the certificate or of its public key as 64 hex digits (colons
+	// allowed, as mpop's tls_fingerprint and openssl print them), or
+	// "sha256//" and the base64 of the public key's SHA-256 (curl's
+	// --pinnedpubkey). The server must match one. With
+	// TLSConfig.InsecureSkipVerify the pin replaces CA verification (a
+	// self-signed server); otherwise both must pass. A mismatch fails Dial
+	// with ErrTLS wrapping a *PinError naming what the server showed,
+	// before any credential is sent. Pins need a TLS mode.
+	Fingerprints []string
 	// Options configure the Client.
 	Options Options
 	// NetDialer, if set, makes the TCP connection (e.g. to set a local
@@ -87,7 +99,7 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	}
 	conn, err := nd.DialContext(dctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("pop3: connect %s: %w", addr, err)
+		return nil, &connectError{addr: addr, err: err}
 	}
 	if d.Options.WaitInThread {
 		conn = waitInThread(conn)
@@ -119,6 +131,30 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	return c, nil
 }
 
+// connectError is a failed TCP connection. Its text names the address
+// once and then only the cause, where net's own text would repeat the
+// operation at each layer ("dial tcp ...: connect: connection refused");
+// Unwrap still gives net's error, for errors.As and errors.Is.
+type connectError struct {
+	addr string
+	err  error
+}
+
+func (e *connectError) Error() string {
+	cause := e.err
+	var op *net.OpError
+	if errors.As(cause, &op) {
+		cause = op.Err
+	}
+	var se *os.SyscallError
+	if errors.As(cause, &se) {
+		cause = se.Err
+	}
+	return "pop3: connect " + e.addr + ": " + cause.Error()
+}
+
+func (e *connectError) Unwrap() error { return e.err }
+
 // tlsFailure wraps a failed handshake: in ErrTLS when TLS itself failed,
 // as a plain network error when the connection timed out, was cancelled or
 // closed, so that a caller can tell a refused certificate from a dead link.
@@ -135,9 +171,21 @@ func tlsFailure(what string, err error) error {
 }
 
 // tlsConfig is the config both TLS modes use: TLSConfig with the server
-// name taken from addr when missing, and RootCAs from CAFile and CAPEM.
+// name taken from addr when missing, RootCAs from CAFile and CAPEM, and the
+// pins of Fingerprints.
 func (d *Dialer) tlsConfig(addr string) (*tls.Config, error) {
-	cfg := tlsConfigFor(d.TLSConfig, addr)
+	cfg, err := d.caConfig(tlsConfigFor(d.TLSConfig, addr))
+	if err != nil || len(d.Fingerprints) == 0 {
+		return cfg, err
+	}
+	if d.TLS == TLSNone {
+		return nil, fmt.Errorf("%w: certificate fingerprints given without TLS", ErrInvalidArgument)
+	}
+	return PinTLSConfig(cfg, d.Fingerprints...)
+}
+
+// caConfig sets cfg.RootCAs from CAFile and CAPEM.
+func (d *Dialer) caConfig(cfg *tls.Config) (*tls.Config, error) {
 	if d.CAFile == "" && d.CAPEM == nil {
 		return cfg, nil
 	}
@@ -167,6 +215,9 @@ func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
 	} else {
 		cfg = cfg.Clone()
 	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = DefaultMinTLSVersion
+	}
 	if cfg.ServerName == "" {
 		if host, _, err := net.SplitHostPort(addr); err == nil {
 			cfg.ServerName = host
@@ -184,6 +235,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		cfg = tlsConfigFor(cfg, c.conn.RemoteAddr().String())
+	} else if cfg.MinVersion == 0 {
+		cfg = cfg.Clone()
+		cfg.MinVersion = DefaultMinTLSVersion
 	}
 	return c.startTLS(ctx, cfg)
 }
@@ -214,6 +268,11 @@ func (c *Client) startTLS(ctx context.Context, cfg *tls.Config) error {
 	// text, and an attacker could have injected it (CVE-2021-22947).
 	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Cmd: "STLS", Msg: fmt.Sprintf("%d octets received after +OK and before the TLS handshake", n)})
+	}
+	// Nor may any wait on the socket: a server speaks TLS only after the
+	// ClientHello, which is not sent yet.
+	if waitingOnSocket(c.conn) {
+		return c.fail(&ProtocolError{Cmd: "STLS", Msg: "octets received after +OK and before the TLS handshake"})
 	}
 	tc := tls.Client(c.conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {

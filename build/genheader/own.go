@@ -57,6 +57,13 @@ var ownMacros = []struct {
 	{"NX_POP3_AUTH_LOGIN", cc.Int64Value(4)},
 	{"NX_POP3_AUTH_CRAM_MD5", cc.Int64Value(5)},
 	{"NX_POP3_AUTH_XOAUTH2", cc.Int64Value(6)},
+	{"NX_POP3_AUTH_SCRAM_SHA_256", cc.Int64Value(7)},
+	{"NX_POP3_AUTH_SCRAM_SHA_1", cc.Int64Value(8)},
+	{"NX_POP3_AUTH_OAUTHBEARER", cc.Int64Value(9)},
+	{"NX_POP3_TLS_VERSION_1_0", cc.Int64Value(0x0301)},
+	{"NX_POP3_TLS_VERSION_1_1", cc.Int64Value(0x0302)},
+	{"NX_POP3_TLS_VERSION_1_2", cc.Int64Value(0x0303)},
+	{"NX_POP3_TLS_VERSION_1_3", cc.Int64Value(0x0304)},
 	{"NX_POP3_RESP_NONE", cc.Int64Value(0)},
 	{"NX_POP3_RESP_IN_USE", cc.Int64Value(1)},
 	{"NX_POP3_RESP_LOGIN_DELAY", cc.Int64Value(2)},
@@ -65,6 +72,7 @@ var ownMacros = []struct {
 	{"NX_POP3_RESP_AUTH", cc.Int64Value(5)},
 	{"NX_POP3_RESP_OTHER", cc.Int64Value(6)},
 	{"NX_POP3_MAX_UID", cc.Int64Value(70)},
+	{"NX_POP3_AUTH_REPLY_TIMEOUT", cc.Int64Value(60 * 100)},
 }
 
 // optionsFields are the fields of NX_POP3_CLIENT_OPTIONS in order. Append
@@ -83,4 +91,11 @@ var optionsFields = []struct{ Name, Type string }{
 	{"nx_pop3_options_packet_timeout", "ULONG"},
 	{"nx_pop3_options_fetch_bytes", "ULONG"},
 	{"nx_pop3_options_insecure_auth", "UINT"},
+	{"nx_pop3_options_tls_cert_file", "CHAR *"},
+	{"nx_pop3_options_tls_key_file", "CHAR *"},
+	{"nx_pop3_options_tls_fingerprint", "CHAR *"},
+	{"nx_pop3_options_tls_min_version", "UINT"},
+	{"nx_pop3_options_auth_reply_timeout", "ULONG"},
+	{"nx_pop3_options_debug", "NX_POP3_DEBUG_CALLBACK"},
+	{"nx_pop3_options_debug_context", "VOID *"},
 }
