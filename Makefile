@@ -15,10 +15,13 @@ FUZZTIME ?= 10m
 # duration-limited run with "context deadline exceeded" at its end on a busy
 # machine (golang/go#75804, fixed in Go 1.27).
 FUZZCOUNT ?= 50000x
-FUZZ    := FuzzDotReader FuzzReply FuzzSession
+FUZZ    := FuzzDotReader FuzzReply FuzzSession FuzzAuth
 # $(call fuzz,LIMIT): each fuzz target of pop3 in turn, for -fuzztime LIMIT.
 fuzz = for f in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(1) ./pop3 || exit 1; done
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))
+# pop3fetch is several files, in cexamples/pop3fetch/.
+PF_SRC  := $(wildcard cexamples/pop3fetch/*.c)
+EXAMPLES += $(BIN)/pop3fetch
 # The version is set once, in the header's NXPOP3_VERSION_* macros
 # (build/genheader writes them); the pkg-config file, the CMake package and
 # the shared library's name and SONAME follow it.
@@ -81,6 +84,10 @@ $(PC): Makefile include/nx_pop3_client.h
 $(BIN)/%: cexamples/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -Iinclude $< $(LIB) $(LDLIBS) -o $@
+
+$(BIN)/pop3fetch: $(PF_SRC) $(wildcard cexamples/pop3fetch/*.h) $(LIB) $(HEADERS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -Iinclude $(PF_SRC) $(LIB) $(LDLIBS) -o $@
 
 $(BIN)/pop3testd: $(shell find pop3 -name '*.go' -not -name '*_test.go')
 	$(GO) build -o $@ ./pop3/pop3test/pop3testd
@@ -167,10 +174,10 @@ mutate: ## mutation testing of ./pop3 with gremlins (slow: not part of make test
 	$(GREMLINS) unleash $(MUTATE_PKGS) $(MUTATE_ARGS) -E '^pop3test/' \
 		$(if $(MUTATE_SKIP),-E '^($(subst $(space),|,$(MUTATE_SKIP)))\.go$$') -o $(BUILD)/mutate.json
 
-bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session
+bench: ## benchmarks: download speed; the C API against bare and raw socket clients (private Dovecot), RSS per session, pop3fetch --delete to a Maildir on disk
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pop3
 	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
-	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS)$$' -benchtime 1x -timeout 30m ./capi
+	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS|Pop3fetchDisk)$$' -benchtime 1x -timeout 30m ./capi
 
 # Embedded Linux: make cross builds the archive, the shared library and the
 # examples for each of CROSS_TARGETS with Debian's cross compilers

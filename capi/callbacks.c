@@ -18,3 +18,8 @@ VOID nxpop3_call_size(NX_POP3_SIZE_CALLBACK cb, NX_POP3_CLIENT *client_ptr, UINT
 {
     cb(client_ptr, mail_item, size, context);
 }
+
+VOID nxpop3_call_debug(NX_POP3_DEBUG_CALLBACK cb, CHAR *line, VOID *context)
+{
+    cb(line, context);
+}

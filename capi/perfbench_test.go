@@ -51,14 +51,11 @@ func BenchmarkPerf(b *testing.B) {
 	user, password := dc.NewUser(b)
 	dc.Deliver(b, user, extBenchCorpus()...)
 	bin := ctest.Program(b, ctest.Plain, "testdata/perf_bench.c")
-	fetchBin := ctest.Program(b, ctest.Plain, "../cexamples/pop3fetch.c")
+	fetchBin := pop3fetchProgram(b, ctest.Plain)
 	// The first login makes Dovecot index the mailbox: not what is measured.
 	perfRun(b, bin, dc.Addr(), user, password, "raw")
 
-	rounds := 3
-	if n, err := strconv.Atoi(os.Getenv("PERF_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds := perfRounds()
 	for _, path := range []struct {
 		name  string
 		delay time.Duration
@@ -195,6 +192,14 @@ func perfGoFetch(b *testing.B, addr, user, password string) perfResult {
 	}
 	c.Quit(ctx)
 	return r
+}
+
+// perfRounds is PERF_ROUNDS, how many times each way runs (3 by default).
+func perfRounds() int {
+	if n, err := strconv.Atoi(os.Getenv("PERF_ROUNDS")); err == nil && n > 0 {
+		return n
+	}
+	return 3
 }
 
 // perfPop3fetch runs the pop3fetch example into a fresh Maildir and

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/bigmsg"
 	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
@@ -43,7 +44,7 @@ func TestStressC(t *testing.T) {
 	t.Run("1 GiB message", func(t *testing.T) {
 		bin := ctest.WholeProgram(t, ctest.Plain, "testdata/stress_big.c")
 		const size = 1 << 30
-		srv, err := pop3test.NewBigMessageServer(size)
+		srv, err := bigmsg.NewServer(size)
 		require.NoError(t, err)
 		defer srv.Close()
 		_, port, _ := strings.Cut(srv.Addr(), ":")

@@ -60,6 +60,11 @@ extern "C" {
 #ifndef NX_POP3_SERVER_REPLY_TIMEOUT
 #define NX_POP3_SERVER_REPLY_TIMEOUT        (10 * NX_IP_PERIODIC_RATE)
 #endif
+/* The wait for the reply to a credential (PASS, APOP, AUTH): servers delay
+ * a refusal on purpose, more at each failure, past the 10 s above. */
+#ifndef NX_POP3_AUTH_REPLY_TIMEOUT
+#define NX_POP3_AUTH_REPLY_TIMEOUT          (60 * NX_IP_PERIODIC_RATE)
+#endif
 
 /* Protocol strings. */
 #define NX_POP3_POSITIVE_STATUS             "+OK"
@@ -160,6 +165,13 @@ typedef struct NX_POP3_CLIENT_STRUCT
 /* RFC 1939: a unique-id is 1 to 70 characters. */
 #define NX_POP3_MAX_UID                     70
 
+/* Called with each line of a client's protocol trace (the
+ * nx_pop3_options_debug option): "C: STAT", "S: +OK 2 320", without a line
+ * end. Passwords, digests and SASL responses are shown as "***"; message
+ * data is not traced. Lines may come from the library's own threads, one at
+ * a time; the callback must not call services of the client. */
+typedef VOID (*NX_POP3_DEBUG_CALLBACK)(CHAR *line, VOID *context);
+
 /* Options of nxd_pop3_client_create_ex. Fill them with
  * nx_pop3_client_options_init, then change what you need: the size field
  * lets a later library, with more fields, serve callers built with this
@@ -185,6 +197,9 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
                                                       * (hex, colons allowed, or sha256//base64); with verify NX_FALSE
                                                       * the pin replaces CA verification; NULL: none */
     UINT            nx_pop3_options_tls_min_version; /* NX_POP3_TLS_VERSION_1_2; 0: the same */
+    ULONG           nx_pop3_options_auth_reply_timeout; /* NX_POP3_AUTH_REPLY_TIMEOUT: for replies to credentials */
+    NX_POP3_DEBUG_CALLBACK nx_pop3_options_debug;    /* protocol trace, line by line; NULL: none */
+    VOID           *nx_pop3_options_debug_context;   /* passed to nx_pop3_options_debug */
 } NX_POP3_CLIENT_OPTIONS;
 
 /* Called by nx_pop3_client_mail_items_fetch with each packet of each
@@ -306,8 +321,10 @@ UINT nx_pop3_client_reset(NX_POP3_CLIENT *client_ptr);
 
 /* nx_pop3_client_error_text copies the text of the client's last failure
  * (the server's -ERR text, or the network or TLS error) into buffer, always
- * NUL-terminated, cut to size. It never holds the password. It works after
- * a failed create too, until the struct is reused or deleted.
+ * NUL-terminated: the whole text when buffer holds it, however long (the
+ * struct's own field keeps its first NX_POP3_ERROR_TEXT_SIZE - 1
+ * characters), else cut to size. It never holds the password. It works
+ * after a failed create too, until the struct is reused or deleted.
  *
  * Status: NX_SUCCESS; NX_PTR_ERROR (NULL pointer, or a struct that is
  * neither a client nor a failed create); NX_SIZE_ERROR (size 0, or the text
@@ -347,7 +364,8 @@ UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
  * fingerprint; a client certificate; a minimum version, TLS 1.2 by
  * default), SASL PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-256,
  * SCRAM-SHA-1 and OAUTHBEARER, a strict mode that never sends a password in
- * clear text, a server host name instead of an address, and timeouts. options_ptr
+ * clear text, a server host name instead of an address, timeouts, and a
+ * protocol trace with the credentials masked (nx_pop3_options_debug). options_ptr
  * may be NULL for the defaults; server_duo_address may be NULL when the
  * options name a host. The client works with every other service.
  *

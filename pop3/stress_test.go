@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/bigmsg"
 	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
@@ -47,7 +48,7 @@ func vmHWM(t *testing.T) int64 {
 func TestStressOneGiBMessage(t *testing.T) {
 	needStress(t)
 	const size = 1 << 30
-	srv, err := pop3test.NewBigMessageServer(size)
+	srv, err := bigmsg.NewServer(size)
 	require.NoError(t, err)
 	defer srv.Close()
 
