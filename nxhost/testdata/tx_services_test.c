@@ -659,10 +659,13 @@ static void test_byte_pool_info(void)
 static int fired_a, fired_b, fired_c;
 static UINT timer_wait_status, timer_nowait_status, timer_info_active, timer_pool_status, timer_alloc_status;
 static int fire_seq[8], fire_n;
+static double fired_a_at;
 
 static void expire_a(ULONG input)
 {
     CHECK_EQ(input, 0x1234);
+    if (get_flag(&fired_a) == 0)
+        fired_a_at = now_s();
     add_flag(&fired_a);
     int k = __atomic_fetch_add(&fire_n, 1, __ATOMIC_SEQ_CST);
     if (k < 8)
@@ -702,6 +705,7 @@ static void test_timers(void)
     CHAR *name;
     TX_TIMER *next;
     int n;
+    double t0;
 
     CHECK_EQ(tx_timer_create(NULL, "a", expire_a, 0x1234, 10, 0, TX_NO_ACTIVATE), TX_TIMER_ERROR);
     CHECK_EQ(tx_timer_create(&timer_a, "a", expire_a, 0x1234, 0, 0, TX_NO_ACTIVATE), TX_TICK_ERROR);
@@ -716,14 +720,15 @@ static void test_timers(void)
     CHECK_EQ(resched, 0);
     host_sleep_ms(300);
     CHECK_EQ(get_flag(&fired_a), 0);
+    t0 = now_s();
     CHECK_EQ(tx_timer_activate(&timer_a), TX_SUCCESS);
     CHECK_EQ(tx_timer_activate(&timer_a), TX_ACTIVATE_ERROR);
     CHECK_EQ(tx_timer_info_get(&timer_a, NULL, &active, &remaining, NULL, NULL), TX_SUCCESS);
     CHECK_EQ(active, TX_TRUE);
     CHECK(remaining >= 1 && remaining <= 20);
-    host_sleep_ms(100);
-    CHECK_EQ(get_flag(&fired_a), 0);
     CHECK(wait_flag(&fired_a, 1));
+    /* Not before its 20 ticks. */
+    CHECK(fired_a_at - t0 >= 0.19);
     host_sleep_ms(300);
     CHECK_EQ(get_flag(&fired_a), 1);
     CHECK_EQ(tx_timer_info_get(&timer_a, NULL, &active, NULL, NULL, NULL), TX_SUCCESS);
@@ -742,7 +747,9 @@ static void test_timers(void)
     CHECK_EQ(resched, 5);
     CHECK(wait_count(&fired_b, 5));
     CHECK_EQ(tx_timer_deactivate(&timer_b), TX_SUCCESS);
-    CHECK_EQ(tx_timer_deactivate(&timer_b), TX_SUCCESS);
+    /* An expiration function already running when the timer was
+     * deactivated may still count once. */
+    host_sleep_ms(100);
     n = get_flag(&fired_b);
     host_sleep_ms(200);
     CHECK_EQ(get_flag(&fired_b), n);
@@ -750,6 +757,7 @@ static void test_timers(void)
     CHECK_EQ(tx_timer_activate(&timer_b), TX_SUCCESS);
     CHECK(wait_count(&fired_b, n + 2));
     CHECK_EQ(tx_timer_deactivate(&timer_b), TX_SUCCESS);
+    host_sleep_ms(100);
 
     /* Timers due at the same tick run in activation order. */
     set_flag(&fire_n, 0);
@@ -757,7 +765,8 @@ static void test_timers(void)
     CHECK_EQ(tx_timer_change(&timer_a, 10, 0), TX_SUCCESS);
     CHECK_EQ(tx_timer_activate(&timer_b), TX_SUCCESS);
     CHECK_EQ(tx_timer_activate(&timer_a), TX_SUCCESS);
-    host_sleep_ms(400);
+    CHECK(wait_count(&fire_n, 2));
+    host_sleep_ms(200);
     CHECK_EQ(get_flag(&fire_n), 2);
     CHECK_EQ(get_flag(&fire_seq[0]), 'b');
     CHECK_EQ(get_flag(&fire_seq[1]), 'a');
