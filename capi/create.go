@@ -119,12 +119,14 @@ func nxd_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.
 
 // nxd_pop3_client_create_ex creates a client as nxd_pop3_client_create does,
 // with what the vendor's client lacks: TLS (STLS or implicit, certificates
-// verified against the system's or a given CA file), SASL PLAIN, LOGIN,
-// CRAM-MD5 and XOAUTH2, a strict mode that never sends a password in clear
-// text, a server host name instead of an address, timeouts, and a protocol
-// trace with the credentials masked (nx_pop3_options_debug). options_ptr
-// may be NULL for the defaults; server_duo_address may be NULL when the
-// options name a host. The client works with every other service.
+// verified against the system's or a given CA file, or pinned by
+// fingerprint; a client certificate; a minimum version, TLS 1.2 by
+// default), SASL PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-256,
+// SCRAM-SHA-1 and OAUTHBEARER, a strict mode that never sends a password in
+// clear text, a server host name instead of an address, timeouts, and a
+// protocol trace with the credentials masked (nx_pop3_options_debug).
+// options_ptr may be NULL for the defaults; server_duo_address may be NULL
+// when the options name a host. The client works with every other service.
 //
 // Unlike the vendor's create calls, it sends a password readable on the
 // wire (USER/PASS, PLAIN, LOGIN, XOAUTH2, and so APOP's fallback to
@@ -132,12 +134,16 @@ func nxd_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.
 // nx_pop3_options_insecure_auth set; APOP and CRAM-MD5 always work.
 //
 // Status: as nxd_pop3_client_create; NX_POP3_PARAM_ERROR also for options
-// not initialised by nx_pop3_client_options_init, an unknown TLS mode or
-// authentication method, or an unreadable CA file; NX_POP3_TLS_ERROR (TLS
-// handshake failed, certificate refused, STLS not offered, or a password
-// would have crossed the network in clear text: strict mode, or neither
-// TLS, a loopback server nor nx_pop3_options_insecure_auth); NX_NOT_FOUND
-// (host name unknown).
+// not initialised by nx_pop3_client_options_init, an unknown TLS mode,
+// TLS version or authentication method, an unreadable CA, certificate or
+// key file, a fingerprint that is not a SHA-256 digest or given without
+// TLS); NX_POP3_TLS_ERROR (TLS handshake failed, certificate refused or
+// not matching the fingerprint, client certificate refused by the server,
+// STLS not offered, or a password would have crossed the network in clear
+// text: strict mode, or neither TLS, a loopback server nor
+// nx_pop3_options_insecure_auth); NX_POP3_SERVER_ERROR_STATUS also when a
+// SCRAM server fails to prove it knows the password; NX_NOT_FOUND (host
+// name unknown).
 //
 //export nxd_pop3_client_create_ex
 func nxd_pop3_client_create_ex(client_ptr *C.NX_POP3_CLIENT, ip_ptr *C.NX_IP, packet_pool_ptr *C.NX_PACKET_POOL, server_duo_address *C.NXD_ADDRESS, server_port C.ULONG, client_name *C.CHAR, client_password *C.CHAR, options_ptr *C.NX_POP3_CLIENT_OPTIONS) C.UINT {
@@ -307,13 +313,26 @@ func readOptions(p *C.NX_POP3_CLIENT_OPTIONS) (C.NX_POP3_CLIENT_OPTIONS, error) 
 }
 
 var authMethods = map[C.UINT]pop3.AuthMethod{
-	C.NX_POP3_AUTH_AUTO:     pop3.AuthAuto,
-	C.NX_POP3_AUTH_USER:     pop3.AuthUser,
-	C.NX_POP3_AUTH_APOP:     pop3.AuthAPOP,
-	C.NX_POP3_AUTH_PLAIN:    pop3.AuthPlain,
-	C.NX_POP3_AUTH_LOGIN:    pop3.AuthLogin,
-	C.NX_POP3_AUTH_CRAM_MD5: pop3.AuthCramMD5,
-	C.NX_POP3_AUTH_XOAUTH2:  pop3.AuthXOAuth2,
+	C.NX_POP3_AUTH_AUTO:          pop3.AuthAuto,
+	C.NX_POP3_AUTH_USER:          pop3.AuthUser,
+	C.NX_POP3_AUTH_APOP:          pop3.AuthAPOP,
+	C.NX_POP3_AUTH_PLAIN:         pop3.AuthPlain,
+	C.NX_POP3_AUTH_LOGIN:         pop3.AuthLogin,
+	C.NX_POP3_AUTH_CRAM_MD5:      pop3.AuthCramMD5,
+	C.NX_POP3_AUTH_XOAUTH2:       pop3.AuthXOAuth2,
+	C.NX_POP3_AUTH_SCRAM_SHA_256: pop3.AuthScramSHA256,
+	C.NX_POP3_AUTH_SCRAM_SHA_1:   pop3.AuthScramSHA1,
+	C.NX_POP3_AUTH_OAUTHBEARER:   pop3.AuthOAuthBearer,
+}
+
+// tlsVersions are the values nx_pop3_options_tls_min_version takes; 0 is
+// the default.
+var tlsVersions = map[C.UINT]uint16{
+	0:                         pop3.DefaultMinTLSVersion,
+	C.NX_POP3_TLS_VERSION_1_0: tls.VersionTLS10,
+	C.NX_POP3_TLS_VERSION_1_1: tls.VersionTLS11,
+	C.NX_POP3_TLS_VERSION_1_2: tls.VersionTLS12,
+	C.NX_POP3_TLS_VERSION_1_3: tls.VersionTLS13,
 }
 
 // optionString reads an optional C string of an options struct.
@@ -351,8 +370,15 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	if o.nx_pop3_options_debug != nil {
 		t.dialer.Options.DebugWriter = &traceWriter{cb: o.nx_pop3_options_debug, context: o.nx_pop3_options_debug_context}
 	}
+	pins, err := optionString(o.nx_pop3_options_tls_fingerprint, "TLS fingerprint")
+	if err != nil {
+		return nil, err
+	}
 	switch o.nx_pop3_options_tls {
 	case C.NX_POP3_TLS_NONE:
+		if pins != "" {
+			return nil, statusErrorf(nxParamError, "a TLS fingerprint needs a TLS mode")
+		}
 		return t, nil
 	case C.NX_POP3_TLS_STARTTLS:
 		t.dialer.TLS = pop3.TLSStartTLS
@@ -370,6 +396,44 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	if t.dialer.CAFile, err = optionString(o.nx_pop3_options_ca_file, "CA file"); err != nil {
 		return nil, err
 	}
+	if err := clientTLSOptions(o, cfg); err != nil {
+		return nil, err
+	}
+	if pins != "" {
+		t.dialer.Fingerprints = strings.Split(pins, ",")
+		if _, err := pop3.PinTLSConfig(nil, t.dialer.Fingerprints...); err != nil {
+			return nil, statusErrorf(nxParamError, "%v", err)
+		}
+	}
 	t.dialer.TLSConfig = cfg
 	return t, nil
+}
+
+// clientTLSOptions reads the client certificate and the minimum version.
+func clientTLSOptions(o *C.NX_POP3_CLIENT_OPTIONS, cfg *tls.Config) error {
+	v, ok := tlsVersions[o.nx_pop3_options_tls_min_version]
+	if !ok {
+		return statusErrorf(nxParamError, "unknown TLS version 0x%04X", uint(o.nx_pop3_options_tls_min_version))
+	}
+	cfg.MinVersion = v
+	certFile, err := optionString(o.nx_pop3_options_tls_cert_file, "TLS certificate file")
+	if err != nil {
+		return err
+	}
+	keyFile, err := optionString(o.nx_pop3_options_tls_key_file, "TLS key file")
+	if err != nil {
+		return err
+	}
+	if certFile == "" {
+		if keyFile != "" {
+			return statusErrorf(nxParamError, "a TLS key file without a certificate file")
+		}
+		return nil
+	}
+	cert, err := pop3.LoadClientCertificate(certFile, keyFile)
+	if err != nil {
+		return statusErrorf(nxParamError, "%v", err)
+	}
+	cfg.Certificates = []tls.Certificate{cert}
+	return nil
 }

@@ -83,7 +83,8 @@ func status(err error) C.UINT {
 		return nxParamError
 	case errors.Is(err, pop3.ErrTLSRequired), errors.Is(err, pop3.ErrTLS):
 		return nxTLSError
-	case errors.As(err, &re), errors.As(err, &pe), errors.Is(err, pop3.ErrNoTimestamp):
+	case errors.As(err, &re), errors.As(err, &pe), errors.Is(err, pop3.ErrNoTimestamp),
+		errors.Is(err, pop3.ErrServerSignature):
 		return nxServerError
 	case errors.As(err, &dns):
 		return nxNotFound

@@ -138,6 +138,15 @@ typedef struct NX_POP3_CLIENT_STRUCT
 #define NX_POP3_AUTH_LOGIN                  4 /* SASL LOGIN */
 #define NX_POP3_AUTH_CRAM_MD5               5 /* SASL CRAM-MD5 */
 #define NX_POP3_AUTH_XOAUTH2                6 /* SASL XOAUTH2: the password is an OAuth 2.0 access token */
+#define NX_POP3_AUTH_SCRAM_SHA_256          7 /* SASL SCRAM-SHA-256: no password sent, the server proves it knows it */
+#define NX_POP3_AUTH_SCRAM_SHA_1            8 /* SASL SCRAM-SHA-1, likewise */
+#define NX_POP3_AUTH_OAUTHBEARER            9 /* SASL OAUTHBEARER (RFC 7628): the password is an OAuth 2.0 access token */
+
+/* nx_pop3_options_tls_min_version: TLS protocol versions as on the wire. */
+#define NX_POP3_TLS_VERSION_1_0             0x0301
+#define NX_POP3_TLS_VERSION_1_1             0x0302
+#define NX_POP3_TLS_VERSION_1_2             0x0303
+#define NX_POP3_TLS_VERSION_1_3             0x0304
 
 /* RFC 2449 response code of the last -ERR (nx_pop3_client_response_code_get). */
 #define NX_POP3_RESP_NONE                   0
@@ -177,6 +186,12 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
     ULONG           nx_pop3_options_packet_timeout;  /* NX_POP3_CLIENT_PACKET_TIMEOUT */
     ULONG           nx_pop3_options_fetch_bytes;     /* reply bytes mail_items_fetch keeps in flight; 0: 4 MiB */
     UINT            nx_pop3_options_insecure_auth;   /* NX_FALSE: no readable password off-host without TLS */
+    CHAR           *nx_pop3_options_tls_cert_file;   /* PEM client certificate (and chain); NULL: none */
+    CHAR           *nx_pop3_options_tls_key_file;    /* PEM key of the client certificate; NULL: in the certificate file */
+    CHAR           *nx_pop3_options_tls_fingerprint; /* SHA-256 pins of the server's certificate or public key, comma-separated
+                                                      * (hex, colons allowed, or sha256//base64); with verify NX_FALSE
+                                                      * the pin replaces CA verification; NULL: none */
+    UINT            nx_pop3_options_tls_min_version; /* NX_POP3_TLS_VERSION_1_2; 0: the same */
     NX_POP3_DEBUG_CALLBACK nx_pop3_options_debug;    /* protocol trace, line by line; NULL: none */
     VOID           *nx_pop3_options_debug_context;   /* passed to nx_pop3_options_debug */
 } NX_POP3_CLIENT_OPTIONS;
@@ -337,12 +352,14 @@ UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
 
 /* nxd_pop3_client_create_ex creates a client as nxd_pop3_client_create does,
  * with what the vendor's client lacks: TLS (STLS or implicit, certificates
- * verified against the system's or a given CA file), SASL PLAIN, LOGIN,
- * CRAM-MD5 and XOAUTH2, a strict mode that never sends a password in clear
- * text, a server host name instead of an address, timeouts, and a protocol
- * trace with the credentials masked (nx_pop3_options_debug). options_ptr
- * may be NULL for the defaults; server_duo_address may be NULL when the
- * options name a host. The client works with every other service.
+ * verified against the system's or a given CA file, or pinned by
+ * fingerprint; a client certificate; a minimum version, TLS 1.2 by
+ * default), SASL PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-256,
+ * SCRAM-SHA-1 and OAUTHBEARER, a strict mode that never sends a password in
+ * clear text, a server host name instead of an address, timeouts, and a
+ * protocol trace with the credentials masked (nx_pop3_options_debug).
+ * options_ptr may be NULL for the defaults; server_duo_address may be NULL
+ * when the options name a host. The client works with every other service.
  *
  * Unlike the vendor's create calls, it sends a password readable on the
  * wire (USER/PASS, PLAIN, LOGIN, XOAUTH2, and so APOP's fallback to
@@ -350,12 +367,16 @@ UINT nx_pop3_client_options_init(NX_POP3_CLIENT_OPTIONS *options_ptr);
  * nx_pop3_options_insecure_auth set; APOP and CRAM-MD5 always work.
  *
  * Status: as nxd_pop3_client_create; NX_POP3_PARAM_ERROR also for options
- * not initialised by nx_pop3_client_options_init, an unknown TLS mode or
- * authentication method, or an unreadable CA file; NX_POP3_TLS_ERROR (TLS
- * handshake failed, certificate refused, STLS not offered, or a password
- * would have crossed the network in clear text: strict mode, or neither
- * TLS, a loopback server nor nx_pop3_options_insecure_auth); NX_NOT_FOUND
- * (host name unknown). */
+ * not initialised by nx_pop3_client_options_init, an unknown TLS mode,
+ * TLS version or authentication method, an unreadable CA, certificate or
+ * key file, a fingerprint that is not a SHA-256 digest or given without
+ * TLS); NX_POP3_TLS_ERROR (TLS handshake failed, certificate refused or
+ * not matching the fingerprint, client certificate refused by the server,
+ * STLS not offered, or a password would have crossed the network in clear
+ * text: strict mode, or neither TLS, a loopback server nor
+ * nx_pop3_options_insecure_auth); NX_POP3_SERVER_ERROR_STATUS also when a
+ * SCRAM server fails to prove it knows the password; NX_NOT_FOUND (host
+ * name unknown). */
 UINT nxd_pop3_client_create_ex(NX_POP3_CLIENT *client_ptr, NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr, NXD_ADDRESS *server_duo_address, ULONG server_port, CHAR *client_name, CHAR *client_password, NX_POP3_CLIENT_OPTIONS *options_ptr);
 
 /* nx_pop3_client_capability_get asks the server's capabilities (CAPA, RFC

@@ -62,11 +62,12 @@ func APOPDigest(timestamp, secret string) string {
 }
 
 // Auth logs in with a SASL mechanism (AUTH, RFC 5034). The mechanisms of
-// github.com/emersion/go-sasl work, as do NewCramMD5Client and
-// NewXOAuth2Client. Auth refuses, before sending anything, when RequireTLS
-// is set and the session is not TLS, and with ErrInsecureAuth for a
-// mechanism that sends the secret readable (PLAIN, LOGIN, XOAUTH2,
-// OAUTHBEARER) when User would refuse USER/PASS.
+// github.com/emersion/go-sasl work, as do NewCramMD5Client,
+// NewXOAuth2Client, NewOAuthBearerClient and the SCRAM clients. Auth
+// refuses, before sending anything, when RequireTLS is set and the session
+// is not TLS, and with ErrInsecureAuth for a mechanism that sends the
+// secret readable (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) when User would
+// refuse USER/PASS.
 func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	if c.opts.RequireTLS && !c.isTLS {
 		return fmt.Errorf("%w: refusing to authenticate without TLS", ErrTLSRequired)
@@ -118,7 +119,10 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 			}
 			if !ok {
 				code, msg := parseRespCode(text)
-				return &ResponseError{Cmd: "AUTH", Code: code, Text: msg}
+				return saslOutcome(sc, &ResponseError{Cmd: "AUTH", Code: code, Text: msg})
+			}
+			if err := saslOutcome(sc, nil); err != nil {
+				return c.fail(err) // the server may think we are logged in
 			}
 			c.loggedIn()
 			return nil
@@ -135,6 +139,9 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 				return c.cancelAuth(&ProtocolError{Cmd: "AUTH", Msg: "SASL challenge is not base64"})
 			}
 			resp, err = sc.Next(chal)
+			if errors.Is(err, ErrServerSignature) {
+				return c.fail(err) // nothing more for an impostor
+			}
 			if err != nil {
 				return c.cancelAuth(fmt.Errorf("pop3: AUTH %s: %w", mech, err))
 			}

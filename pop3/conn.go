@@ -306,6 +306,9 @@ func (c *Client) netErr(cmd string, err error) error {
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
+	if isTLSAlert(err) {
+		return c.fail(fmt.Errorf("%w: %s: %w", ErrTLS, cmd, err))
+	}
 	return c.fail(fmt.Errorf("pop3: %s: %w", cmd, err))
 }
 

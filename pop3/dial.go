@@ -38,7 +38,9 @@ type Dialer struct {
 	TLS TLSMode
 	// TLSConfig is used for both TLS modes. Nil means a default config; the
 	// server name, when missing, is taken from the address dialed.
-	// Certificates are verified unless the config says otherwise.
+	// Certificates are verified unless the config says otherwise, and
+	// MinVersion, when zero, is DefaultMinTLSVersion. A client certificate
+	// goes in Certificates (LoadClientCertificate reads PEM files).
 	TLSConfig *tls.Config
 	// CAFile names a PEM file of the CA certificates to trust for the
 	// server's certificate, in place of the system's roots (a private or
@@ -49,6 +51,16 @@ type Dialer struct {
 	// no certificate.
 	CAFile string
 	CAPEM  []byte
+	// Fingerprints pin the server's certificate: each is the SHA-256 of
+	// the certificate or of its public key as 64 hex digits (colons
+	// allowed, as mpop's tls_fingerprint and openssl print them), or
+	// "sha256//" and the base64 of the public key's SHA-256 (curl's
+	// --pinnedpubkey). The server must match one. With
+	// TLSConfig.InsecureSkipVerify the pin replaces CA verification (a
+	// self-signed server); otherwise both must pass. A mismatch fails Dial
+	// with ErrTLS wrapping a *PinError naming what the server showed,
+	// before any credential is sent. Pins need a TLS mode.
+	Fingerprints []string
 	// Options configure the Client.
 	Options Options
 	// NetDialer, if set, makes the TCP connection (e.g. to set a local
@@ -135,9 +147,21 @@ func tlsFailure(what string, err error) error {
 }
 
 // tlsConfig is the config both TLS modes use: TLSConfig with the server
-// name taken from addr when missing, and RootCAs from CAFile and CAPEM.
+// name taken from addr when missing, RootCAs from CAFile and CAPEM, and the
+// pins of Fingerprints.
 func (d *Dialer) tlsConfig(addr string) (*tls.Config, error) {
-	cfg := tlsConfigFor(d.TLSConfig, addr)
+	cfg, err := d.caConfig(tlsConfigFor(d.TLSConfig, addr))
+	if err != nil || len(d.Fingerprints) == 0 {
+		return cfg, err
+	}
+	if d.TLS == TLSNone {
+		return nil, fmt.Errorf("%w: certificate fingerprints given without TLS", ErrInvalidArgument)
+	}
+	return PinTLSConfig(cfg, d.Fingerprints...)
+}
+
+// caConfig sets cfg.RootCAs from CAFile and CAPEM.
+func (d *Dialer) caConfig(cfg *tls.Config) (*tls.Config, error) {
 	if d.CAFile == "" && d.CAPEM == nil {
 		return cfg, nil
 	}
@@ -167,6 +191,9 @@ func tlsConfigFor(cfg *tls.Config, addr string) *tls.Config {
 	} else {
 		cfg = cfg.Clone()
 	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = DefaultMinTLSVersion
+	}
 	if cfg.ServerName == "" {
 		if host, _, err := net.SplitHostPort(addr); err == nil {
 			cfg.ServerName = host
@@ -184,6 +211,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	}
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		cfg = tlsConfigFor(cfg, c.conn.RemoteAddr().String())
+	} else if cfg.MinVersion == 0 {
+		cfg = cfg.Clone()
+		cfg.MinVersion = DefaultMinTLSVersion
 	}
 	return c.startTLS(ctx, cfg)
 }

@@ -13,9 +13,11 @@ type AuthMethod int
 
 // Authentication methods.
 const (
-	// AuthAuto picks the best method the server offers (CAPA): over TLS,
-	// SASL PLAIN, then USER/PASS; in clear text, CRAM-MD5, then APOP, then
-	// SASL PLAIN or USER/PASS where a readable password may be sent (see
+	// AuthAuto picks the best method the server offers (CAPA): first
+	// SCRAM-SHA-256, then SCRAM-SHA-1 (the password is never sent and the
+	// server proves it knows it); then over TLS, SASL PLAIN, then
+	// USER/PASS; in clear text, CRAM-MD5, then APOP, then SASL PLAIN or
+	// USER/PASS where a readable password may be sent (see
 	// Options.InsecureAuth; never when Strict).
 	AuthAuto AuthMethod = iota
 	// AuthUser is USER/PASS.
@@ -33,9 +35,17 @@ const (
 	AuthCramMD5
 	// AuthXOAuth2 is SASL XOAUTH2; the secret is an OAuth 2.0 access token.
 	AuthXOAuth2
+	// AuthScramSHA256 is SASL SCRAM-SHA-256 (RFC 7677). Strict allows it
+	// without TLS: the password never crosses the network.
+	AuthScramSHA256
+	// AuthScramSHA1 is SASL SCRAM-SHA-1 (RFC 5802), as AuthScramSHA256.
+	AuthScramSHA1
+	// AuthOAuthBearer is SASL OAUTHBEARER (RFC 7628); the secret is an
+	// OAuth 2.0 access token.
+	AuthOAuthBearer
 )
 
-var authNames = [...]string{"auto", "user", "apop", "plain", "login", "cram-md5", "xoauth2"}
+var authNames = [...]string{"auto", "user", "apop", "plain", "login", "cram-md5", "xoauth2", "scram-sha-256", "scram-sha-1", "oauthbearer"}
 
 // String returns the method's name as ParseAuthMethod takes it.
 func (m AuthMethod) String() string {
@@ -59,9 +69,10 @@ func ParseAuthMethod(s string) (AuthMethod, error) {
 type LoginOptions struct {
 	Method AuthMethod
 	// Strict never sends a password that an eavesdropper could read: no
-	// USER/PASS, PLAIN, LOGIN or XOAUTH2 unless the session is TLS, even to
-	// a loopback address or with Options.InsecureAuth, and so no fallback
-	// from APOP to USER/PASS.
+	// USER/PASS, PLAIN, LOGIN, XOAUTH2 or OAUTHBEARER unless the session is
+	// TLS, even to a loopback address or with Options.InsecureAuth, and so
+	// no fallback from APOP to USER/PASS. CRAM-MD5, APOP and SCRAM are
+	// allowed: they send no password.
 	Strict bool
 }
 
@@ -123,6 +134,15 @@ func (c *Client) Login(ctx context.Context, username, secret string, opts *Login
 			return refuse("XOAUTH2")
 		}
 		return c.Auth(ctx, NewXOAuth2Client(username, secret))
+	case AuthOAuthBearer:
+		if !cleartextOK {
+			return refuse("OAUTHBEARER")
+		}
+		return c.Auth(ctx, NewOAuthBearerClient(username, secret))
+	case AuthScramSHA256:
+		return c.Auth(ctx, NewScramSHA256Client(username, secret))
+	case AuthScramSHA1:
+		return c.Auth(ctx, NewScramSHA1Client(username, secret))
 	case AuthAuto:
 		return c.loginAuto(ctx, username, secret, o.Strict)
 	}
@@ -139,6 +159,12 @@ func (c *Client) loginAuto(ctx context.Context, username, secret string, strict 
 		capa = Capabilities{} // a server without CAPA: RFC 1939 methods only
 	}
 	plain := &LoginOptions{Strict: strict}
+	switch {
+	case capa.HasSASL(MechScramSHA256):
+		return c.Auth(ctx, NewScramSHA256Client(username, secret))
+	case capa.HasSASL(MechScramSHA1):
+		return c.Auth(ctx, NewScramSHA1Client(username, secret))
+	}
 	if c.isTLS {
 		if capa.HasSASL(MechPlain) {
 			plain.Method = AuthPlain

@@ -106,15 +106,22 @@ func Start(t testing.TB) *Server {
 	startMu.Lock()
 	defer startMu.Unlock()
 	if shared == nil && startErr == nil {
-		shared, startErr = start()
+		shared, startErr = start(nil)
 	}
-	if errors.Is(startErr, errNotInstalled) {
+	requireStarted(t, startErr)
+	return shared
+}
+
+// requireStarted ends the test by testenv's policy when Dovecot is not
+// installed and fails it when Dovecot did not start.
+func requireStarted(t testing.TB, err error) {
+	t.Helper()
+	if errors.Is(err, errNotInstalled) {
 		testenv.Dovecot.Unavailable(t, "dovecot is not installed")
 	}
-	if startErr != nil {
-		t.Fatalf("starting dovecot: %v", startErr)
+	if err != nil {
+		t.Fatalf("starting dovecot: %v", err)
 	}
-	return shared
 }
 
 // Main runs the tests of a package that shares a server (Start) and stops
@@ -181,13 +188,38 @@ func runScript(args ...string) ([]byte, error) {
 	return out, err
 }
 
-func start() (*Server, error) {
+// StartPrivate starts a Dovecot of the test's own, stopped when the test
+// ends, for a configuration the shared server must not have (other
+// mechanisms, passdbs, client certificates). setup gets the instance's
+// directory before Dovecot starts; what it writes to extra.conf there is
+// included at the end of the generated config. Without Dovecot it skips
+// or fails the test as Start does.
+func StartPrivate(t testing.TB, setup func(dir string) error) *Server {
+	t.Helper()
+	s, err := start(setup)
+	requireStarted(t, err)
+	t.Cleanup(func() {
+		if out, err := runScript("stop", s.Dir); err != nil {
+			t.Errorf("dovecot: stop: %v\n%s", err, out)
+		}
+		os.RemoveAll(s.Dir)
+	})
+	return s
+}
+
+func start(setup func(dir string) error) (*Server, error) {
 	if !installed() {
 		return nil, errNotInstalled
 	}
 	dir, err := os.MkdirTemp("", "nxpop3-dovecot-")
 	if err != nil {
 		return nil, err
+	}
+	if setup != nil {
+		if err := setup(dir); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("dovecot: setup: %w", err)
+		}
 	}
 	t0 := time.Now()
 	out, err := runScript("start", dir)

@@ -32,6 +32,10 @@
 #   mail/NAME/   each user's Maildir (tmp/ new/ cur/); create it for a new user
 #                before the user's first login
 #   log          Dovecot's log
+#
+# A file DIR/extra.conf present before start is included at the end of the
+# generated config, so a test can add mechanisms, passdbs or TLS settings
+# (a later setting overrides an earlier one).
 set -euo pipefail
 
 usage() {
@@ -248,6 +252,9 @@ write_config() {
 		  }
 		}
 	EOF
+	if [[ -f $dir/extra.conf ]]; then
+		echo "!include $dir/extra.conf" >>"$dir/dovecot.conf"
+	fi
 }
 
 master_pid() {

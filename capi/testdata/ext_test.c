@@ -132,7 +132,8 @@ static UINT auth_method(void)
     } methods[] = {
         {"auto", NX_POP3_AUTH_AUTO},   {"user", NX_POP3_AUTH_USER},   {"apop", NX_POP3_AUTH_APOP},
         {"plain", NX_POP3_AUTH_PLAIN}, {"login", NX_POP3_AUTH_LOGIN}, {"cram", NX_POP3_AUTH_CRAM_MD5},
-        {"xoauth2", NX_POP3_AUTH_XOAUTH2},
+        {"xoauth2", NX_POP3_AUTH_XOAUTH2}, {"scram256", NX_POP3_AUTH_SCRAM_SHA_256},
+        {"scram1", NX_POP3_AUTH_SCRAM_SHA_1}, {"oauthbearer", NX_POP3_AUTH_OAUTHBEARER},
     };
     const char *a = env("AUTH", "apop");
     size_t i;
@@ -158,6 +159,10 @@ static void options_from_env(NX_POP3_CLIENT_OPTIONS *opt)
     opt->nx_pop3_options_fetch_bytes = env_ulong("FETCH_BYTES", 0);
     opt->nx_pop3_options_reply_timeout = env_ulong("REPLY_TIMEOUT", NX_POP3_SERVER_REPLY_TIMEOUT);
     opt->nx_pop3_options_insecure_auth = (UINT)env_ulong("INSECURE_AUTH", NX_FALSE);
+    opt->nx_pop3_options_tls_cert_file = (CHAR *)getenv("TLS_CERT_FILE");
+    opt->nx_pop3_options_tls_key_file = (CHAR *)getenv("TLS_KEY_FILE");
+    opt->nx_pop3_options_tls_fingerprint = (CHAR *)getenv("TLS_FINGERPRINT");
+    opt->nx_pop3_options_tls_min_version = (UINT)env_ulong("TLS_MIN_VERSION", 0);
 }
 
 static void print_error(NX_POP3_CLIENT *client)
@@ -289,7 +294,7 @@ static int scenario_options(void)
     opt.nx_pop3_options_tls = 0xFFFFFFFFU;
     CHECK_EQ(nxd_pop3_client_create_ex(&client, &ip, &pool, &server, server_port, user, password, &opt), NX_POP3_PARAM_ERROR);
     nx_pop3_client_options_init(&opt);
-    opt.nx_pop3_options_auth = 7;
+    opt.nx_pop3_options_auth = 10; /* one past NX_POP3_AUTH_OAUTHBEARER */
     CHECK_EQ(nxd_pop3_client_create_ex(&client, &ip, &pool, &server, server_port, user, password, &opt), NX_POP3_PARAM_ERROR);
     CHECK_EQ(nx_pop3_client_error_text(&client, text, sizeof text), NX_SUCCESS);
     CHECK(strstr(text, "authentication") != NULL);

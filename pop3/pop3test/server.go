@@ -2,6 +2,7 @@ package pop3test
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"slices"
@@ -47,6 +48,10 @@ type Options struct {
 	STLS bool
 	// ImplicitTLS makes the listener speak TLS from the first byte (pop3s).
 	ImplicitTLS bool
+	// ClientCAs, when set, makes the TLS handshake require a client
+	// certificate signed by one of them (tls.RequireAndVerifyClientCert), so
+	// a client without one, or with another, gets the TLS alert.
+	ClientCAs *x509.CertPool
 	// RequireTLSForAuth answers USER, PASS and AUTH with "-ERR [AUTH] ..."
 	// on a connection that is not TLS. APOP stays allowed because it never
 	// sends the password.
@@ -98,6 +103,10 @@ func NewServerOn(network, addr string, opts Options) (*Server, error) {
 	tm, err := newTLSMaterial()
 	if err != nil {
 		return nil, err
+	}
+	if opts.ClientCAs != nil {
+		tm.server.ClientCAs = opts.ClientCAs
+		tm.server.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	ln, err := net.Listen(network, addr)
 	if err != nil {
