@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -48,6 +47,7 @@ func defaultTarget(host string, port C.ULONG, apop C.UINT) *target {
 	}
 	t.dialer.Timeout = ticks(C.NX_POP3_CLIENT_CONNECTION_TIMEOUT)
 	t.dialer.Options.ReplyTimeout = ticks(C.NX_POP3_SERVER_REPLY_TIMEOUT)
+	t.dialer.Options.AuthReplyTimeout = ticks(C.NX_POP3_AUTH_REPLY_TIMEOUT)
 	// Calls come from C threads: wait for replies on them, in the kernel.
 	t.dialer.Options.WaitInThread = true
 	// The vendor's calls send USER/PASS in clear text, and the firmware
@@ -197,7 +197,7 @@ func duoHost(a *C.NXD_ADDRESS) (string, error) {
 
 // failCreate records why a create failed, in a struct that is not a client.
 func failCreate(p *C.NX_POP3_CLIENT, err error) C.UINT {
-	if !isLive(p) {
+	if !holdsClient(p) {
 		C.memset(unsafe.Pointer(p), 0, C.sizeof_NX_POP3_CLIENT)
 		p.nx_pop3_client_id = idFailed
 		setError(p, err)
@@ -206,7 +206,7 @@ func failCreate(p *C.NX_POP3_CLIENT, err error) C.UINT {
 }
 
 func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpass *C.CHAR, t *target, port C.ULONG) C.UINT {
-	if isLive(p) {
+	if holdsClient(p) {
 		return nxInvalidState // never overwrite a live client: its session would leak
 	}
 	if C.nxhost_pool_valid(pool) == 0 {
@@ -240,7 +240,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 		cancel()
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
-			err = fmt.Errorf("%w: %w", errConnect, err)
+			err = connectFailed{err}
 		}
 		return failCreate(p, err)
 	}
@@ -251,6 +251,7 @@ func create(p *C.NX_POP3_CLIENT, ip *C.NX_IP, pool *C.NX_PACKET_POOL, cname, cpa
 	}
 
 	C.memset(unsafe.Pointer(p), 0, C.sizeof_NX_POP3_CLIENT)
+	setLongError(p, "")
 	c := &client{cptr: p, pool: pool, ctx: ctx, cancel: cancel, pc: pc, password: []byte(pass), count: -1, packetWait: t.packetWait, fetchBytes: t.fetchBytes}
 	setCString(&p.nx_pop3_client_name[0], len(p.nx_pop3_client_name), name)
 	setCString(&p.nx_pop3_server_process_id[0], len(p.nx_pop3_server_process_id), pc.Timestamp())
@@ -293,6 +294,7 @@ func defaultOptions(o *C.NX_POP3_CLIENT_OPTIONS) {
 	o.nx_pop3_options_connect_timeout = C.NX_POP3_CLIENT_CONNECTION_TIMEOUT
 	o.nx_pop3_options_reply_timeout = C.NX_POP3_SERVER_REPLY_TIMEOUT
 	o.nx_pop3_options_packet_timeout = C.NX_POP3_CLIENT_PACKET_TIMEOUT
+	o.nx_pop3_options_auth_reply_timeout = C.NX_POP3_AUTH_REPLY_TIMEOUT
 }
 
 // readOptions copies the caller's options over the defaults, as far as the
@@ -364,6 +366,7 @@ func targetFromOptions(o *C.NX_POP3_CLIENT_OPTIONS, host string, port C.ULONG) (
 	t.login = pop3.LoginOptions{Method: method, Strict: o.nx_pop3_options_strict != 0}
 	t.dialer.Timeout = ticks(o.nx_pop3_options_connect_timeout)
 	t.dialer.Options.ReplyTimeout = ticks(o.nx_pop3_options_reply_timeout)
+	t.dialer.Options.AuthReplyTimeout = ticks(o.nx_pop3_options_auth_reply_timeout)
 	t.packetWait = o.nx_pop3_options_packet_timeout
 	t.fetchBytes = o.nx_pop3_options_fetch_bytes
 	t.dialer.Options.InsecureAuth = o.nx_pop3_options_insecure_auth != 0

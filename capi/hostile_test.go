@@ -280,8 +280,12 @@ func extEnv(hc pop3test.HostileCase, dir string, env []string, valgrind bool) ([
 		env = append(env, "TLS=starttls")
 	case pop3test.FlowImplicitTLS:
 		env = append(env, "TLS=implicit")
-	case pop3test.FlowCramMD5:
-		env = append(env, "AUTH=cram-md5")
+	case pop3test.FlowSASL:
+		mech := strings.ToLower(hc.Mech)
+		if mech == "" {
+			mech = "cram-md5"
+		}
+		env = append(env, "AUTH="+mech)
 	case pop3test.FlowFetch:
 		env = append(env, "FLOW=fetch")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,4 +168,30 @@ func TestLegacyDemoMemory(t *testing.T) {
 		requireDemoOutput(t, string(b), err, msgs)
 		require.Empty(t, mb.Messages())
 	})
+}
+
+// TestLegacyDemoByName runs the demo with the server's name and port given
+// instead of its hard-coded ones and no redirection: it connects only if the
+// DNS client resolved the name (to the host's loopback). A name that does
+// not resolve is reported, and the demo falls back to its configured
+// address (redirected here).
+func TestLegacyDemoByName(t *testing.T) {
+	bin := ctest.Program(t, ctest.Plain, legacyDemoSource)
+	msgs := legacyMessages("byname")
+	srv, mb := newLegacyServer(t, msgs)
+	host, port, err := net.SplitHostPort(srv.Addr())
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1", host)
+
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "POP3_SERVER_NAME=localhost", "POP3_SERVER_PORT="+port, "POP3_DELETE=1")
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	require.Contains(t, out, "resolved localhost to 127.0.0.1")
+	requireDemoOutput(t, out, err, msgs)
+	require.Empty(t, mb.Messages())
+
+	out, err = runLegacyDemo(t, bin, srv.Addr(), "POP3_SERVER_NAME=no-such-host.invalid")
+	require.Contains(t, out, "DNS lookup of no-such-host.invalid failed: 0xa3; using 192.168.1.10")
+	requireDemoOutput(t, out, err, nil)
 }

@@ -104,6 +104,12 @@ func (c *client) nextPacket() (pkt *C.NX_PACKET, n int, final bool, err error) {
 	if c.msg == nil {
 		return nil, 0, false, statusErrorf(nxInvalidState, "no message is being downloaded: call nx_pop3_client_mail_item_get first")
 	}
+	// NetX refuses a packet whose headers do not fit the pool's payload
+	// with its own status; the caller is owed the POP3 one.
+	if c.pool.nx_packet_pool_payload_size <= C.NX_IPv4_TCP_PACKET {
+		return nil, 0, false, statusErrorf(nxPayload, "packets of this pool (payload %d) have no room for data after the %d bytes of headers",
+			c.pool.nx_packet_pool_payload_size, C.NX_IPv4_TCP_PACKET)
+	}
 	// The packet pointer lands in the struct's vendor field, C memory, so
 	// no Go pointer crosses into C on this hot path.
 	slot := &c.cptr.nx_pop3_client_message_ptr

@@ -46,7 +46,8 @@ var registry = struct {
 	sync.Mutex
 	next    C.ULONG
 	clients map[C.ULONG]*client
-}{clients: map[C.ULONG]*client{}}
+	structs map[*C.NX_POP3_CLIENT]*client // the same clients, by struct
+}{clients: map[C.ULONG]*client{}, structs: map[*C.NX_POP3_CLIENT]*client{}}
 
 func register(c *client) {
 	registry.Lock()
@@ -54,8 +55,18 @@ func register(c *client) {
 	registry.next++
 	h := registry.next
 	registry.clients[h] = c
+	registry.structs[c.cptr] = c
 	c.cptr.nx_pop3_client_handle = h
 	c.cptr.nx_pop3_client_id = C.NX_POP3_CLIENT_ID
+}
+
+// holdsClient reports whether the struct at p is a live client's, without
+// reading it: create is given structs that hold garbage (an uninitialised
+// stack variable), and must not branch on it.
+func holdsClient(p *C.NX_POP3_CLIENT) bool {
+	registry.Lock()
+	defer registry.Unlock()
+	return registry.structs[p] != nil
 }
 
 // lookup returns the client of a struct, or nil for a struct that was never
@@ -80,6 +91,7 @@ func unregister(c *client) {
 	registry.Lock()
 	defer registry.Unlock()
 	delete(registry.clients, c.cptr.nx_pop3_client_handle)
+	delete(registry.structs, c.cptr)
 }
 
 // liveClients is the number of registered clients; tests check it returns

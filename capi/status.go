@@ -59,6 +59,13 @@ func statusErrorf(status C.UINT, format string, args ...any) error {
 // connect timeout maps to NX_NOT_CONNECTED rather than NX_NO_RESPONSE.
 var errConnect = errors.New("connect failed")
 
+// connectFailed is a failure to connect, marked errConnect without adding
+// to its text, which already says it.
+type connectFailed struct{ error }
+
+func (e connectFailed) Unwrap() error        { return e.error }
+func (e connectFailed) Is(target error) bool { return target == errConnect }
+
 // status maps any error of a call to its NetX status: the one table from Go
 // errors to NetX codes. The README's table is this function in prose; keep
 // them together. The order matters where an error matches several rows.

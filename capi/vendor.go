@@ -178,6 +178,7 @@ func nx_pop3_client_delete(client_ptr *C.NX_POP3_CLIENT) C.UINT {
 		if c == nil {
 			if client_ptr != nil && client_ptr.nx_pop3_client_id == idFailed {
 				client_ptr.nx_pop3_client_id = 0
+				setLongError(client_ptr, "")
 			}
 			return nxPtrError
 		}
@@ -192,6 +193,7 @@ func nx_pop3_client_delete(client_ptr *C.NX_POP3_CLIENT) C.UINT {
 			return nxPtrError // another thread deleted it first
 		}
 		unregister(c)
+		setLongError(client_ptr, "")
 		clear(c.password)
 		c.msg = nil
 		C.memset(unsafe.Pointer(client_ptr), 0, C.sizeof_NX_POP3_CLIENT)

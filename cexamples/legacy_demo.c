@@ -6,15 +6,23 @@
  *   tx_application_define() with the first unused memory, from which the
  *   application carves its client thread's stack, its packet pool, the IP
  *   instance's memory and the ARP cache; it creates the IP instance with the
- *   RAM network driver and enables ARP, TCP and ICMP. The client thread waits
- *   a second for the network, logs in (APOP requested), counts the mail,
+ *   RAM network driver and enables ARP, UDP, TCP and ICMP. The client thread
+ *   waits for the link (nx_ip_status_check), resolves the server's name with
+ *   the DNS client, logs in (APOP requested), counts the mail,
  *   downloads every item packet by packet, printing each packet with
  *   printf("%s", packet_ptr -> nx_packet_prepend_ptr) as the vendor's samples
  *   do, deletes it (only with POP3_DELETE=1 on a host, so that a run against
  *   a real account keeps its mail), quits and deletes the client.
  *
- * The server address is hard-coded, as in firmware. To run it on a host
- * against another server, redirect it without an edit:
+ * The server's name, the DNS server and a fallback address are hard-coded,
+ * as in firmware; when the name does not resolve the demo says so and uses
+ * the fallback address. On a host the DNS client is served by the host's
+ * resolver, and POP3_SERVER_NAME and POP3_SERVER_PORT replace the name and
+ * port (a host convenience):
+ *
+ *   POP3_SERVER_NAME=localhost POP3_SERVER_PORT=1110 build/bin/legacy_demo
+ *
+ * or, whatever the name resolves to, redirect the connection without an edit:
  *
  *   NXPOP3_CONNECT_TO=127.0.0.1:1110 build/bin/legacy_demo
  *
@@ -32,10 +40,13 @@
 #include "tx_api.h"
 #include "nx_api.h"
 #include "nx_pop3_client.h"
+#include "nxd_dns.h"
 
 #define DEMO_STACK_SIZE         4096
 #define CLIENT_ADDRESS          IP_ADDRESS(192, 168, 1, 2)
+#define SERVER_NAME             "pop3.example.com"
 #define SERVER_ADDRESS          IP_ADDRESS(192, 168, 1, 10)
+#define DNS_SERVER_ADDRESS      IP_ADDRESS(192, 168, 1, 1)
 #define SERVER_PORT             110
 #define LOCAL_USER_NAME         "testuser"
 #define LOCAL_PASSWORD          "testpwd"
@@ -48,6 +59,7 @@ TX_THREAD           demo_client_thread;
 NX_PACKET_POOL      client_packet_pool;
 NX_IP               client_ip;
 NX_POP3_CLIENT      demo_client;
+NX_DNS              demo_dns;
 
 /* What the client thread reports; main returns it on a host. */
 static int          demo_result = 1;
@@ -105,9 +117,14 @@ UCHAR   *free_memory_pointer;
     }
     free_memory_pointer = free_memory_pointer + IP_MEMORY_SIZE;
 
-    /* Enable ARP and supply its cache memory, then TCP and ICMP. */
+    /* Enable ARP and supply its cache memory, then UDP (for DNS), TCP and
+     * ICMP. */
     status = nx_arp_enable(&client_ip, (void *)free_memory_pointer, ARP_CACHE_SIZE);
     free_memory_pointer = free_memory_pointer + ARP_CACHE_SIZE;
+    if (status == NX_SUCCESS)
+    {
+        status = nx_udp_enable(&client_ip);
+    }
     if (status == NX_SUCCESS)
     {
         status = nx_tcp_enable(&client_ip);
@@ -118,7 +135,7 @@ UCHAR   *free_memory_pointer;
     }
     if (status != NX_SUCCESS)
     {
-        printf("Error enabling ARP, TCP or ICMP: 0x%02x\n", status);
+        printf("Error enabling ARP, UDP, TCP or ICMP: 0x%02x\n", status);
     }
 }
 
@@ -128,9 +145,11 @@ UINT        status;
 UINT        mail_item, number_mail_items;
 UINT        final_packet;
 ULONG       total_size, mail_item_size, bytes_retrieved, bytes_downloaded;
+ULONG       actual_status, server_ip = SERVER_ADDRESS, server_port = SERVER_PORT;
 NX_PACKET   *packet_ptr;
 CHAR        *user = LOCAL_USER_NAME;
 CHAR        *password = LOCAL_PASSWORD;
+CHAR        *server_name = SERVER_NAME;
 UINT        delete_items = NX_FALSE;
 
     NX_PARAMETER_NOT_USED(info);
@@ -148,12 +167,49 @@ UINT        delete_items = NX_FALSE;
         delete_items = NX_TRUE;
     }
 
-    /* Let the IP instance come up. */
-    tx_thread_sleep(NX_IP_PERIODIC_RATE);
+    if (getenv("POP3_SERVER_NAME") != NX_NULL)
+    {
+        server_name = getenv("POP3_SERVER_NAME");
+    }
+    if (getenv("POP3_SERVER_PORT") != NX_NULL)
+    {
+        server_port = strtoul(getenv("POP3_SERVER_PORT"), NX_NULL, 10);
+    }
+
+    /* Wait up to a second for the link. */
+    status = nx_ip_status_check(&client_ip, NX_IP_LINK_ENABLED, &actual_status, NX_IP_PERIODIC_RATE);
+    if (status != NX_SUCCESS)
+    {
+        printf("Error: the link is down: 0x%02x\n", status);
+        return;
+    }
+
+    /* Resolve the server's name; fall back to its configured address. */
+    status = nx_dns_create(&demo_dns, &client_ip, (UCHAR *)"Demo DNS Client");
+    if (status == NX_SUCCESS)
+    {
+        status = nx_dns_server_add(&demo_dns, DNS_SERVER_ADDRESS);
+        if (status == NX_SUCCESS)
+        {
+            status = nx_dns_host_by_name_get(&demo_dns, (UCHAR *)server_name, &server_ip, 5 * NX_IP_PERIODIC_RATE);
+        }
+        nx_dns_delete(&demo_dns);
+    }
+    if (status == NX_SUCCESS)
+    {
+        printf("resolved %s to %lu.%lu.%lu.%lu\n", server_name, server_ip >> 24, (server_ip >> 16) & 0xFF,
+               (server_ip >> 8) & 0xFF, server_ip & 0xFF);
+    }
+    else
+    {
+        server_ip = SERVER_ADDRESS;
+        printf("DNS lookup of %s failed: 0x%02x; using %lu.%lu.%lu.%lu\n", server_name, status, server_ip >> 24,
+               (server_ip >> 16) & 0xFF, (server_ip >> 8) & 0xFF, server_ip & 0xFF);
+    }
 
     /* Create the client, connect and log in, asking for APOP. */
     status = nx_pop3_client_create(&demo_client, NX_TRUE, &client_ip, &client_packet_pool,
-                                   SERVER_ADDRESS, SERVER_PORT, user, password);
+                                   server_ip, server_port, user, password);
     if (status != NX_SUCCESS)
     {
         printf("Error creating the POP3 client: 0x%02x\n", status);

@@ -264,6 +264,8 @@ typedef struct NX_IP_STRUCT
     UINT                          nx_ip_icmp_enabled;
     UINT                          nx_ip_tcp_enabled;
     struct NX_IP_STRUCT          *nx_ip_created_next;
+    UINT                          nx_ip_udp_enabled;
+    UINT                          nx_ip_fragment_enabled;
 } NX_IP;
 
 /* A request to a link driver. */
@@ -286,6 +288,33 @@ UINT nx_ip_delete(NX_IP *ip_ptr);
 UINT nx_arp_enable(NX_IP *ip_ptr, VOID *arp_cache_memory, ULONG arp_cache_size);
 UINT nx_icmp_enable(NX_IP *ip_ptr);
 UINT nx_tcp_enable(NX_IP *ip_ptr);
+UINT nx_udp_enable(NX_IP *ip_ptr);
+
+/* IP status bits of nx_ip_status_check. On a host the link is whatever the
+ * host has, so an IP instance is initialized, resolved and linked from its
+ * creation; the ARP, UDP and TCP bits follow their enable calls. IGMP and
+ * RARP are never set. */
+#define NX_IP_INITIALIZE_DONE        0x0001
+#define NX_IP_ADDRESS_RESOLVED       0x0002
+#define NX_IP_LINK_ENABLED           0x0004
+#define NX_IP_ARP_ENABLED            0x0008
+#define NX_IP_UDP_ENABLED            0x0010
+#define NX_IP_TCP_ENABLED            0x0020
+#define NX_IP_IGMP_ENABLED           0x0040
+#define NX_IP_RARP_COMPLETE          0x0080
+#define NX_IP_INTERFACE_LINK_ENABLED 0x0100
+
+/* Waits up to wait_option ticks for every bit of needed_status; the bits
+ * asked for that are set go to *actual_status. NX_NOT_SUCCESSFUL when they
+ * do not all come up in time, NX_OPTION_ERROR for no or unknown bits. */
+UINT nx_ip_status_check(NX_IP *ip_ptr, ULONG needed_status, ULONG *actual_status, ULONG wait_option);
+/* The address and mask are recorded: the host's own addresses do the
+ * networking. */
+UINT nx_ip_address_get(NX_IP *ip_ptr, ULONG *ip_address, ULONG *network_mask);
+UINT nx_ip_address_set(NX_IP *ip_ptr, ULONG ip_address, ULONG network_mask);
+/* Fragmentation is the host's; the setting is recorded. */
+UINT nx_ip_fragment_enable(NX_IP *ip_ptr);
+UINT nx_ip_fragment_disable(NX_IP *ip_ptr);
 
 UINT nx_packet_pool_create(NX_PACKET_POOL *pool_ptr, CHAR *name, ULONG payload_size, VOID *memory_ptr, ULONG memory_size);
 UINT nx_packet_pool_delete(NX_PACKET_POOL *pool_ptr);
@@ -295,6 +324,12 @@ UINT nx_packet_release(NX_PACKET *packet_ptr);
 UINT nx_packet_data_retrieve(NX_PACKET *packet_ptr, VOID *buffer_start, ULONG *bytes_copied);
 UINT nx_packet_data_extract_offset(NX_PACKET *packet_ptr, ULONG offset, VOID *buffer_start, ULONG buffer_length, ULONG *bytes_copied);
 UINT nx_packet_length_get(NX_PACKET *packet_ptr, ULONG *length);
+/* Appends data after the last packet of the chain, chaining packets from
+ * pool_ptr when it does not fit; nothing changes unless all of it fits. */
+UINT nx_packet_data_append(NX_PACKET *packet_ptr, VOID *data_start, ULONG data_size, NX_PACKET_POOL *pool_ptr, ULONG wait_option);
+/* Copies a packet (every packet of its chain) into new packets from
+ * pool_ptr, keeping the data's offset in the first one. */
+UINT nx_packet_copy(NX_PACKET *packet_ptr, NX_PACKET **new_packet_ptr, NX_PACKET_POOL *pool_ptr, ULONG wait_option);
 
 /* A link driver that does nothing: the host's own network stack carries the
  * traffic. Pass it to nx_ip_create. */

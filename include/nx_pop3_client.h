@@ -60,6 +60,11 @@ extern "C" {
 #ifndef NX_POP3_SERVER_REPLY_TIMEOUT
 #define NX_POP3_SERVER_REPLY_TIMEOUT        (10 * NX_IP_PERIODIC_RATE)
 #endif
+/* The wait for the reply to a credential (PASS, APOP, AUTH): servers delay
+ * a refusal on purpose, more at each failure, past the 10 s above. */
+#ifndef NX_POP3_AUTH_REPLY_TIMEOUT
+#define NX_POP3_AUTH_REPLY_TIMEOUT          (60 * NX_IP_PERIODIC_RATE)
+#endif
 
 /* Protocol strings. */
 #define NX_POP3_POSITIVE_STATUS             "+OK"
@@ -192,6 +197,7 @@ typedef struct NX_POP3_CLIENT_OPTIONS_STRUCT
                                                       * (hex, colons allowed, or sha256//base64); with verify NX_FALSE
                                                       * the pin replaces CA verification; NULL: none */
     UINT            nx_pop3_options_tls_min_version; /* NX_POP3_TLS_VERSION_1_2; 0: the same */
+    ULONG           nx_pop3_options_auth_reply_timeout; /* NX_POP3_AUTH_REPLY_TIMEOUT: for replies to credentials */
     NX_POP3_DEBUG_CALLBACK nx_pop3_options_debug;    /* protocol trace, line by line; NULL: none */
     VOID           *nx_pop3_options_debug_context;   /* passed to nx_pop3_options_debug */
 } NX_POP3_CLIENT_OPTIONS;
@@ -315,8 +321,10 @@ UINT nx_pop3_client_reset(NX_POP3_CLIENT *client_ptr);
 
 /* nx_pop3_client_error_text copies the text of the client's last failure
  * (the server's -ERR text, or the network or TLS error) into buffer, always
- * NUL-terminated, cut to size. It never holds the password. It works after
- * a failed create too, until the struct is reused or deleted.
+ * NUL-terminated: the whole text when buffer holds it, however long (the
+ * struct's own field keeps its first NX_POP3_ERROR_TEXT_SIZE - 1
+ * characters), else cut to size. It never holds the password. It works
+ * after a failed create too, until the struct is reused or deleted.
  *
  * Status: NX_SUCCESS; NX_PTR_ERROR (NULL pointer, or a struct that is
  * neither a client nor a failed create); NX_SIZE_ERROR (size 0, or the text

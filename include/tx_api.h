@@ -1,6 +1,8 @@
 /*
- * tx_api.h - the part of the ThreadX API that NetX Duo applications use,
- * reproduced for a hosted (POSIX) system.
+ * tx_api.h - the ThreadX API that applications use, reproduced for a hosted
+ * (POSIX) system: kernel entry, threads, message queues, counting
+ * semaphores, mutexes, event flags, block and byte pools, application
+ * timers, time and interrupt control.
  *
  * Names, prototypes, constants and status values follow ThreadX 6.x
  * (eclipse-threadx common/inc/tx_api.h), so that an application written for
@@ -31,7 +33,12 @@
  *    A thread suspending or terminating itself stops at once.
  *  - Calls from interrupt context do not exist on a host; "initialization"
  *    is the thread running tx_application_define, with ThreadX's rules
- *    (no waiting there: TX_WAIT_ERROR / TX_CALLER_ERROR).
+ *    (no waiting there: TX_WAIT_ERROR / TX_CALLER_ERROR), and so is the
+ *    library's timer thread while it runs an expiration function.
+ *  - Threads waiting for an object are served in the order they began to
+ *    wait (ThreadX's FIFO suspension lists); tx_*_prioritize moves the
+ *    highest-priority waiter to the front, and *_info_get reports the first
+ *    waiter. Priorities otherwise order nothing: the host schedules.
  *
  * All services are safe to call from any thread.
  */
@@ -168,6 +175,22 @@ ULONG tx_host_first_unused_memory_size(VOID);
 #define TX_THREAD_ID                    ((ULONG) 0x54485244)
 #define TX_BYTE_POOL_ID                 ((ULONG) 0x42595445)
 #define TX_MUTEX_ID                     ((ULONG) 0x4D555445)
+#define TX_SEMAPHORE_ID                 ((ULONG) 0x53454D41)
+#define TX_QUEUE_ID                     ((ULONG) 0x51554555)
+#define TX_EVENT_FLAGS_ID               ((ULONG) 0x4456444E)
+#define TX_BLOCK_POOL_ID                ((ULONG) 0x424C4F43)
+#define TX_TIMER_ID                     ((ULONG) 0x4154494D)
+
+/* Message sizes of tx_queue_create, in 32-bit words. */
+#define TX_1_ULONG                      ((UINT) 1)
+#define TX_2_ULONG                      ((UINT) 2)
+#define TX_4_ULONG                      ((UINT) 4)
+#define TX_8_ULONG                      ((UINT) 8)
+#define TX_16_ULONG                     ((UINT) 16)
+
+/* tx_interrupt_control postures, as in ThreadX's Linux port. */
+#define TX_INT_DISABLE                  ((UINT) 1)
+#define TX_INT_ENABLE                   ((UINT) 0)
 
 /*
  * A thread. Applications read the vendor's fields; the library keeps them
@@ -232,6 +255,89 @@ typedef struct TX_MUTEX_STRUCT
     UINT                     tx_mutex_host_deleted;
 } TX_MUTEX;
 
+/* A counting semaphore. Waiters are served first come, first served. */
+typedef struct TX_SEMAPHORE_STRUCT
+{
+    ULONG                    tx_semaphore_id;
+    CHAR                    *tx_semaphore_name;
+    ULONG                    tx_semaphore_count;
+    UINT                     tx_semaphore_suspended_count;
+    struct TX_SEMAPHORE_STRUCT *tx_semaphore_created_next;
+    VOID                   (*tx_semaphore_put_notify)(struct TX_SEMAPHORE_STRUCT *semaphore_ptr);
+    UINT                     tx_semaphore_host_deleted;
+} TX_SEMAPHORE;
+
+/* A message queue: messages of 1 to 16 ULONGs in the caller's memory. On a
+ * host whose ULONG is 64 bits, a message word is a ULONG (8 bytes), so a
+ * queue_size computed with sizeof(ULONG) holds the messages it should. */
+typedef struct TX_QUEUE_STRUCT
+{
+    ULONG                    tx_queue_id;
+    CHAR                    *tx_queue_name;
+    UINT                     tx_queue_message_size;
+    UINT                     tx_queue_capacity;
+    UINT                     tx_queue_enqueued;
+    UINT                     tx_queue_available_storage;
+    ULONG                   *tx_queue_start;
+    ULONG                   *tx_queue_end;
+    ULONG                   *tx_queue_read;
+    ULONG                   *tx_queue_write;
+    UINT                     tx_queue_suspended_count;
+    struct TX_QUEUE_STRUCT  *tx_queue_created_next;
+    VOID                   (*tx_queue_send_notify)(struct TX_QUEUE_STRUCT *queue_ptr);
+    UINT                     tx_queue_host_senders;
+    UINT                     tx_queue_host_deleted;
+    ULONG                    tx_queue_host_flushes;
+} TX_QUEUE;
+
+/* An event flags group: 32 flags. */
+typedef struct TX_EVENT_FLAGS_GROUP_STRUCT
+{
+    ULONG                    tx_event_flags_group_id;
+    CHAR                    *tx_event_flags_group_name;
+    ULONG                    tx_event_flags_group_current;
+    UINT                     tx_event_flags_group_suspended_count;
+    struct TX_EVENT_FLAGS_GROUP_STRUCT *tx_event_flags_group_created_next;
+    VOID                   (*tx_event_flags_group_set_notify)(struct TX_EVENT_FLAGS_GROUP_STRUCT *group_ptr);
+    UINT                     tx_event_flags_group_host_deleted;
+} TX_EVENT_FLAGS_GROUP;
+
+/* A block pool: fixed-size blocks with one pointer of overhead each, as in
+ * ThreadX (total blocks = pool_size / (block_size + sizeof(void *)), the
+ * block size rounded up to a multiple of sizeof(void *)). */
+typedef struct TX_BLOCK_POOL_STRUCT
+{
+    ULONG                    tx_block_pool_id;
+    CHAR                    *tx_block_pool_name;
+    ULONG                    tx_block_pool_available;
+    ULONG                    tx_block_pool_total;
+    UCHAR                   *tx_block_pool_available_list;
+    UCHAR                   *tx_block_pool_start;
+    ULONG                    tx_block_pool_size;
+    ULONG                    tx_block_pool_block_size;
+    UINT                     tx_block_pool_suspended_count;
+    struct TX_BLOCK_POOL_STRUCT *tx_block_pool_created_next;
+    UINT                     tx_block_pool_host_deleted;
+} TX_BLOCK_POOL;
+
+/* An application timer. Expiration functions run one at a time on a timer
+ * thread of the library, as ThreadX runs them from its timer thread: they
+ * may call services with TX_NO_WAIT only (else TX_WAIT_ERROR). */
+typedef struct TX_TIMER_STRUCT
+{
+    ULONG                    tx_timer_id;
+    CHAR                    *tx_timer_name;
+    VOID                   (*tx_timer_expiration_function)(ULONG input);
+    ULONG                    tx_timer_expiration_input;
+    ULONG                    tx_timer_initial_ticks;
+    ULONG                    tx_timer_reschedule_ticks;
+    UINT                     tx_timer_active;
+    UINT                     tx_timer_expired;
+    unsigned long long       tx_timer_host_expiry;
+    long long                tx_timer_host_order;
+    struct TX_TIMER_STRUCT  *tx_timer_created_next;
+} TX_TIMER;
+
 /* Kernel entry and the application's definition function. */
 VOID      tx_kernel_enter(VOID);
 VOID      tx_application_define(VOID *first_unused_memory);
@@ -267,6 +373,85 @@ UINT      tx_mutex_create(TX_MUTEX *mutex_ptr, CHAR *name_ptr, UINT inherit);
 UINT      tx_mutex_delete(TX_MUTEX *mutex_ptr);
 UINT      tx_mutex_get(TX_MUTEX *mutex_ptr, ULONG wait_option);
 UINT      tx_mutex_put(TX_MUTEX *mutex_ptr);
+UINT      tx_mutex_info_get(TX_MUTEX *mutex_ptr, CHAR **name, ULONG *count, TX_THREAD **owner,
+                            TX_THREAD **first_suspended, ULONG *suspended_count, TX_MUTEX **next_mutex);
+UINT      tx_mutex_prioritize(TX_MUTEX *mutex_ptr);
+
+/* More thread services. */
+UINT      tx_thread_info_get(TX_THREAD *thread_ptr, CHAR **name, UINT *state, ULONG *run_count,
+                             UINT *priority, UINT *preemption_threshold, ULONG *time_slice,
+                             TX_THREAD **next_thread, TX_THREAD **next_suspended_thread);
+UINT      tx_thread_preemption_change(TX_THREAD *thread_ptr, UINT new_threshold, UINT *old_threshold);
+UINT      tx_thread_priority_change(TX_THREAD *thread_ptr, UINT new_priority, UINT *old_priority);
+UINT      tx_thread_reset(TX_THREAD *thread_ptr);
+UINT      tx_thread_time_slice_change(TX_THREAD *thread_ptr, ULONG new_time_slice, ULONG *old_time_slice);
+
+/* Interrupt posture: returns the previous one. On a host, TX_INT_DISABLE
+ * holds a process-wide lock until the same thread sets TX_INT_ENABLE, so
+ * critical sections of different threads exclude each other. */
+UINT      tx_interrupt_control(UINT new_posture);
+
+/* Byte pools: information and prioritize. */
+UINT      tx_byte_pool_info_get(TX_BYTE_POOL *pool_ptr, CHAR **name, ULONG *available_bytes, ULONG *fragments,
+                                TX_THREAD **first_suspended, ULONG *suspended_count, TX_BYTE_POOL **next_pool);
+UINT      tx_byte_pool_prioritize(TX_BYTE_POOL *pool_ptr);
+
+/* Block pools. */
+UINT      tx_block_allocate(TX_BLOCK_POOL *pool_ptr, VOID **block_ptr, ULONG wait_option);
+UINT      tx_block_pool_create(TX_BLOCK_POOL *pool_ptr, CHAR *name_ptr, ULONG block_size,
+                               VOID *pool_start, ULONG pool_size);
+UINT      tx_block_pool_delete(TX_BLOCK_POOL *pool_ptr);
+UINT      tx_block_pool_info_get(TX_BLOCK_POOL *pool_ptr, CHAR **name, ULONG *available_blocks, ULONG *total_blocks,
+                                 TX_THREAD **first_suspended, ULONG *suspended_count, TX_BLOCK_POOL **next_pool);
+UINT      tx_block_pool_prioritize(TX_BLOCK_POOL *pool_ptr);
+UINT      tx_block_release(VOID *block_ptr);
+
+/* Counting semaphores. */
+UINT      tx_semaphore_ceiling_put(TX_SEMAPHORE *semaphore_ptr, ULONG ceiling);
+UINT      tx_semaphore_create(TX_SEMAPHORE *semaphore_ptr, CHAR *name_ptr, ULONG initial_count);
+UINT      tx_semaphore_delete(TX_SEMAPHORE *semaphore_ptr);
+UINT      tx_semaphore_get(TX_SEMAPHORE *semaphore_ptr, ULONG wait_option);
+UINT      tx_semaphore_info_get(TX_SEMAPHORE *semaphore_ptr, CHAR **name, ULONG *current_value,
+                                TX_THREAD **first_suspended, ULONG *suspended_count, TX_SEMAPHORE **next_semaphore);
+UINT      tx_semaphore_prioritize(TX_SEMAPHORE *semaphore_ptr);
+UINT      tx_semaphore_put(TX_SEMAPHORE *semaphore_ptr);
+UINT      tx_semaphore_put_notify(TX_SEMAPHORE *semaphore_ptr, VOID (*semaphore_put_notify)(TX_SEMAPHORE *notify_semaphore_ptr));
+
+/* Event flags. */
+UINT      tx_event_flags_create(TX_EVENT_FLAGS_GROUP *group_ptr, CHAR *name_ptr);
+UINT      tx_event_flags_delete(TX_EVENT_FLAGS_GROUP *group_ptr);
+UINT      tx_event_flags_get(TX_EVENT_FLAGS_GROUP *group_ptr, ULONG requested_flags, UINT get_option,
+                             ULONG *actual_flags_ptr, ULONG wait_option);
+UINT      tx_event_flags_info_get(TX_EVENT_FLAGS_GROUP *group_ptr, CHAR **name, ULONG *current_flags,
+                                  TX_THREAD **first_suspended, ULONG *suspended_count,
+                                  TX_EVENT_FLAGS_GROUP **next_group);
+UINT      tx_event_flags_set(TX_EVENT_FLAGS_GROUP *group_ptr, ULONG flags_to_set, UINT set_option);
+UINT      tx_event_flags_set_notify(TX_EVENT_FLAGS_GROUP *group_ptr,
+                                    VOID (*events_set_notify)(TX_EVENT_FLAGS_GROUP *notify_group_ptr));
+
+/* Message queues. */
+UINT      tx_queue_create(TX_QUEUE *queue_ptr, CHAR *name_ptr, UINT message_size,
+                          VOID *queue_start, ULONG queue_size);
+UINT      tx_queue_delete(TX_QUEUE *queue_ptr);
+UINT      tx_queue_flush(TX_QUEUE *queue_ptr);
+UINT      tx_queue_front_send(TX_QUEUE *queue_ptr, VOID *source_ptr, ULONG wait_option);
+UINT      tx_queue_info_get(TX_QUEUE *queue_ptr, CHAR **name, ULONG *enqueued, ULONG *available_storage,
+                            TX_THREAD **first_suspended, ULONG *suspended_count, TX_QUEUE **next_queue);
+UINT      tx_queue_prioritize(TX_QUEUE *queue_ptr);
+UINT      tx_queue_receive(TX_QUEUE *queue_ptr, VOID *destination_ptr, ULONG wait_option);
+UINT      tx_queue_send(TX_QUEUE *queue_ptr, VOID *source_ptr, ULONG wait_option);
+UINT      tx_queue_send_notify(TX_QUEUE *queue_ptr, VOID (*queue_send_notify)(TX_QUEUE *notify_queue_ptr));
+
+/* Application timers. */
+UINT      tx_timer_activate(TX_TIMER *timer_ptr);
+UINT      tx_timer_change(TX_TIMER *timer_ptr, ULONG initial_ticks, ULONG reschedule_ticks);
+UINT      tx_timer_create(TX_TIMER *timer_ptr, CHAR *name_ptr,
+                          VOID (*expiration_function)(ULONG input), ULONG expiration_input,
+                          ULONG initial_ticks, ULONG reschedule_ticks, UINT auto_activate);
+UINT      tx_timer_deactivate(TX_TIMER *timer_ptr);
+UINT      tx_timer_delete(TX_TIMER *timer_ptr);
+UINT      tx_timer_info_get(TX_TIMER *timer_ptr, CHAR **name, UINT *active, ULONG *remaining_ticks,
+                            ULONG *reschedule_ticks, TX_TIMER **next_timer);
 
 #ifdef __cplusplus
 }

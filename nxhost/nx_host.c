@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "nx_host_internal.h"
+#include "tx_host_internal.h"
 
 /* Packet states, chosen to be unlikely in memory that never held a packet. */
 #define NXHOST_PACKET_FREE      ((ULONG)0x46524545)
@@ -858,6 +859,354 @@ VOID _nx_ram_network_driver(struct NX_IP_DRIVER_STRUCT *driver_req)
         driver_req->nx_ip_driver_status = NX_UNHANDLED_COMMAND;
         break;
     }
+}
+
+UINT nx_udp_enable(NX_IP *ip_ptr)
+{
+    return nxhost_enable(ip_ptr, offsetof(NX_IP, nx_ip_udp_enabled));
+}
+
+/* ---- IP status, address, fragmentation ---- */
+
+#define NXHOST_IP_STATUS_ALL                                                                             \
+    (NX_IP_INITIALIZE_DONE | NX_IP_ADDRESS_RESOLVED | NX_IP_LINK_ENABLED | NX_IP_ARP_ENABLED |         \
+     NX_IP_UDP_ENABLED | NX_IP_TCP_ENABLED | NX_IP_IGMP_ENABLED | NX_IP_RARP_COMPLETE |                \
+     NX_IP_INTERFACE_LINK_ENABLED)
+
+/* Registry held. The status bits that hold now. */
+static ULONG nxhost_ip_status(const NX_IP *ip_ptr)
+{
+    ULONG st = NX_IP_INITIALIZE_DONE | NX_IP_LINK_ENABLED | NX_IP_INTERFACE_LINK_ENABLED;
+
+    if (ip_ptr->nx_ip_address != 0)
+    {
+        st |= NX_IP_ADDRESS_RESOLVED;
+    }
+    if (ip_ptr->nx_ip_arp_enabled)
+    {
+        st |= NX_IP_ARP_ENABLED;
+    }
+    if (ip_ptr->nx_ip_udp_enabled)
+    {
+        st |= NX_IP_UDP_ENABLED;
+    }
+    if (ip_ptr->nx_ip_tcp_enabled)
+    {
+        st |= NX_IP_TCP_ENABLED;
+    }
+    return st;
+}
+
+UINT nx_ip_status_check(NX_IP *ip_ptr, ULONG needed_status, ULONG *actual_status, ULONG wait_option)
+{
+    struct timespec deadline, now, tick = {0, NXHOST_TICK_NS};
+    ULONG           st;
+
+    if (ip_ptr == NX_NULL || actual_status == NX_NULL)
+    {
+        return NX_PTR_ERROR;
+    }
+    if (needed_status == 0 || (needed_status & ~(ULONG)NXHOST_IP_STATUS_ALL) != 0)
+    {
+        return NX_OPTION_ERROR;
+    }
+    if (wait_option != NX_NO_WAIT && txhost_nonthread())
+    {
+        return NX_CALLER_ERROR;
+    }
+    if (wait_option != NX_NO_WAIT && wait_option != NX_WAIT_FOREVER)
+    {
+        nxhost_deadline(wait_option, &deadline);
+    }
+    for (;;)
+    {
+        pthread_mutex_lock(&nxhost_registry);
+        if (!nxhost_ip_registered(ip_ptr))
+        {
+            pthread_mutex_unlock(&nxhost_registry);
+            return NX_PTR_ERROR;
+        }
+        st = nxhost_ip_status(ip_ptr) & needed_status;
+        pthread_mutex_unlock(&nxhost_registry);
+        *actual_status = st;
+        if (st == needed_status)
+        {
+            return NX_SUCCESS;
+        }
+        if (wait_option == NX_NO_WAIT)
+        {
+            return NX_NOT_SUCCESSFUL;
+        }
+        if (wait_option != NX_WAIT_FOREVER)
+        {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+            {
+                return NX_NOT_SUCCESSFUL;
+            }
+        }
+        /* Status changes come from enable calls in other threads: a tick
+         * is NetX's own granularity. */
+        nanosleep(&tick, NX_NULL);
+    }
+}
+
+UINT nx_ip_address_get(NX_IP *ip_ptr, ULONG *ip_address, ULONG *network_mask)
+{
+    if (ip_ptr == NX_NULL || ip_address == NX_NULL || network_mask == NX_NULL)
+    {
+        return NX_PTR_ERROR;
+    }
+    pthread_mutex_lock(&nxhost_registry);
+    if (!nxhost_ip_registered(ip_ptr))
+    {
+        pthread_mutex_unlock(&nxhost_registry);
+        return NX_PTR_ERROR;
+    }
+    *ip_address = ip_ptr->nx_ip_address;
+    *network_mask = ip_ptr->nx_ip_network_mask;
+    pthread_mutex_unlock(&nxhost_registry);
+    return NX_SUCCESS;
+}
+
+UINT nx_ip_address_set(NX_IP *ip_ptr, ULONG ip_address, ULONG network_mask)
+{
+    if (ip_ptr == NX_NULL)
+    {
+        return NX_PTR_ERROR;
+    }
+    pthread_mutex_lock(&nxhost_registry);
+    if (!nxhost_ip_registered(ip_ptr))
+    {
+        pthread_mutex_unlock(&nxhost_registry);
+        return NX_PTR_ERROR;
+    }
+    ip_ptr->nx_ip_address = ip_address & 0xFFFFFFFFUL;
+    ip_ptr->nx_ip_network_mask = network_mask & 0xFFFFFFFFUL;
+    pthread_mutex_unlock(&nxhost_registry);
+    return NX_SUCCESS;
+}
+
+static UINT nxhost_fragment_set(NX_IP *ip_ptr, UINT on)
+{
+    if (ip_ptr == NX_NULL)
+    {
+        return NX_PTR_ERROR;
+    }
+    pthread_mutex_lock(&nxhost_registry);
+    if (!nxhost_ip_registered(ip_ptr))
+    {
+        pthread_mutex_unlock(&nxhost_registry);
+        return NX_PTR_ERROR;
+    }
+    ip_ptr->nx_ip_fragment_enabled = on;
+    pthread_mutex_unlock(&nxhost_registry);
+    return NX_SUCCESS;
+}
+
+UINT nx_ip_fragment_enable(NX_IP *ip_ptr)
+{
+    return nxhost_fragment_set(ip_ptr, NX_TRUE);
+}
+
+UINT nx_ip_fragment_disable(NX_IP *ip_ptr)
+{
+    return nxhost_fragment_set(ip_ptr, NX_FALSE);
+}
+
+/* ---- packet append and copy ---- */
+
+/* Whether a packet of a valid chain has its pointers inside its payload:
+ * NX_SUCCESS, NX_UNDERFLOW or NX_OVERFLOW, as NetX checks them. */
+static UINT nxhost_packet_bounds(const NX_PACKET *head)
+{
+    const NX_PACKET *pkt;
+
+    for (pkt = head; pkt != NX_NULL; pkt = pkt->nx_packet_next)
+    {
+        if (pkt->nx_packet_prepend_ptr < pkt->nx_packet_data_start)
+        {
+            return NX_UNDERFLOW;
+        }
+        if (pkt->nx_packet_append_ptr > pkt->nx_packet_data_end)
+        {
+            return NX_OVERFLOW;
+        }
+    }
+    return NX_SUCCESS;
+}
+
+UINT nx_packet_data_append(NX_PACKET *packet_ptr, VOID *data_start, ULONG data_size, NX_PACKET_POOL *pool_ptr,
+                           ULONG wait_option)
+{
+    NX_PACKET   *last, *first_new = NX_NULL, *tail = NX_NULL, *pkt;
+    const UCHAR *src = (const UCHAR *)data_start;
+    ULONG        room, payload, left, n;
+    UINT         status;
+
+    if (packet_ptr == NX_NULL || data_start == NX_NULL || pool_ptr == NX_NULL)
+    {
+        return NX_PTR_ERROR;
+    }
+    if (!nxhost_pool_valid(pool_ptr))
+    {
+        return NX_PTR_ERROR;
+    }
+    if (data_size == 0)
+    {
+        return NX_SIZE_ERROR;
+    }
+    if (wait_option != NX_NO_WAIT && txhost_nonthread())
+    {
+        return NX_CALLER_ERROR;
+    }
+    status = nxhost_chain_check(packet_ptr);
+    if (status == NX_SUCCESS)
+    {
+        status = nxhost_packet_bounds(packet_ptr);
+    }
+    if (status != NX_SUCCESS)
+    {
+        return status;
+    }
+    for (last = packet_ptr; last->nx_packet_next != NX_NULL; last = last->nx_packet_next)
+    {
+    }
+    room = (ULONG)(last->nx_packet_data_end - last->nx_packet_append_ptr);
+
+    /* Every packet the data needs first, so that a pool running dry
+     * leaves the chain as it was. */
+    payload = pool_ptr->nx_packet_pool_payload_size;
+    for (left = data_size > room ? data_size - room : 0; left > 0; left -= n)
+    {
+        status = nx_packet_allocate(pool_ptr, &pkt, NX_RECEIVE_PACKET, wait_option);
+        if (status != NX_SUCCESS)
+        {
+            if (first_new != NX_NULL)
+            {
+                nx_packet_release(first_new);
+            }
+            return status;
+        }
+        if (first_new == NX_NULL)
+        {
+            first_new = pkt;
+        }
+        else
+        {
+            tail->nx_packet_next = pkt;
+        }
+        tail = pkt;
+        n = left < payload ? left : payload;
+    }
+
+    n = data_size < room ? data_size : room;
+    memcpy(last->nx_packet_append_ptr, src, n);
+    last->nx_packet_append_ptr += n;
+    if (last->nx_packet_append_ptr < last->nx_packet_data_end)
+    {
+        /* The NUL kept after the data (the header's terminator follows a
+         * full payload). */
+        *last->nx_packet_append_ptr = 0;
+    }
+    src += n;
+    left = data_size - n;
+    for (pkt = first_new; pkt != NX_NULL; pkt = pkt->nx_packet_next)
+    {
+        n = left < payload ? left : payload;
+        memcpy(pkt->nx_packet_append_ptr, src, n);
+        pkt->nx_packet_append_ptr += n;
+        if (pkt->nx_packet_append_ptr < pkt->nx_packet_data_end)
+        {
+            *pkt->nx_packet_append_ptr = 0;
+        }
+        src += n;
+        left -= n;
+    }
+    if (first_new != NX_NULL)
+    {
+        last->nx_packet_next = first_new;
+        packet_ptr->nx_packet_last = tail;
+    }
+    packet_ptr->nx_packet_length += data_size;
+    return NX_SUCCESS;
+}
+
+UINT nx_packet_copy(NX_PACKET *packet_ptr, NX_PACKET **new_packet_ptr, NX_PACKET_POOL *pool_ptr, ULONG wait_option)
+{
+    const NX_PACKET *pkt;
+    NX_PACKET       *copy;
+    ULONG            offset, n;
+    UINT             status;
+
+    if (packet_ptr == NX_NULL || new_packet_ptr == NX_NULL || pool_ptr == NX_NULL)
+    {
+        return NX_PTR_ERROR;
+    }
+    if (!nxhost_pool_valid(pool_ptr))
+    {
+        return NX_PTR_ERROR;
+    }
+    if (wait_option != NX_NO_WAIT && txhost_nonthread())
+    {
+        return NX_CALLER_ERROR;
+    }
+    status = nxhost_chain_check(packet_ptr);
+    if (status == NX_SUCCESS)
+    {
+        status = nxhost_packet_bounds(packet_ptr);
+    }
+    if (status != NX_SUCCESS)
+    {
+        return status;
+    }
+    if (packet_ptr->nx_packet_length == 0)
+    {
+        return NX_INVALID_PACKET;
+    }
+    /* The copy keeps the room in front of the data (for headers), when the
+     * pool's packets have it. */
+    offset = (ULONG)(packet_ptr->nx_packet_prepend_ptr - packet_ptr->nx_packet_data_start);
+    offset -= offset % NXHOST_PACKET_TYPE_ALIGN;
+    if (offset > pool_ptr->nx_packet_pool_payload_size)
+    {
+        offset = 0;
+    }
+    status = nx_packet_allocate(pool_ptr, &copy, offset, wait_option);
+    if (status != NX_SUCCESS)
+    {
+        return status;
+    }
+    copy->nx_packet_ip_version = packet_ptr->nx_packet_ip_version;
+    n = 0;
+    for (pkt = packet_ptr; pkt != NX_NULL && n < packet_ptr->nx_packet_length; pkt = pkt->nx_packet_next)
+    {
+        ULONG frag = (ULONG)(pkt->nx_packet_append_ptr - pkt->nx_packet_prepend_ptr);
+
+        if (frag > packet_ptr->nx_packet_length - n)
+        {
+            frag = packet_ptr->nx_packet_length - n;
+        }
+        if (frag == 0)
+        {
+            continue;
+        }
+        status = nx_packet_data_append(copy, pkt->nx_packet_prepend_ptr, frag, pool_ptr, wait_option);
+        if (status != NX_SUCCESS)
+        {
+            nx_packet_release(copy);
+            return status;
+        }
+        n += frag;
+    }
+    if (n != packet_ptr->nx_packet_length)
+    {
+        /* The fragments hold less than the length says. */
+        nx_packet_release(copy);
+        return NX_INVALID_PACKET;
+    }
+    *new_packet_ptr = copy;
+    return NX_SUCCESS;
 }
 
 UINT nxhost_pool_valid(NX_PACKET_POOL *pool_ptr)

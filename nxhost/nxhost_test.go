@@ -18,6 +18,16 @@ import (
 
 func TestMain(m *testing.M) { ctest.Main(m) }
 
+// shimSources are the shims' C files, compiled straight into a
+// ThreadSanitizer test program.
+func shimSources(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.c")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return files
+}
+
 func TestNXHostHeaderCompiles(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "hdr.c")
 	// Both headers in both orders: the shared base types must not collide.
@@ -70,7 +80,7 @@ func TestNXHostCMemory(t *testing.T) {
 // runtime cannot run under TSan from C, so the shim's C source is compiled
 // straight into the test program instead of coming from the archive.
 func TestNXHostCThreads(t *testing.T) {
-	ctest.RequireThreads(t, "nx_host_test_tsan", "testdata/nx_host_test.c", "nx_host.c")
+	ctest.RequireThreads(t, "nx_host_test_tsan", append([]string{"testdata/nx_host_test.c"}, shimSources(t)...)...)
 }
 
 func TestTXHeaderCompiles(t *testing.T) {
@@ -79,6 +89,12 @@ func TestTXHeaderCompiles(t *testing.T) {
 static TX_THREAD thread;
 static TX_MUTEX mutex;
 static TX_BYTE_POOL byte_pool;
+static TX_QUEUE queue;
+static TX_SEMAPHORE semaphore;
+static TX_EVENT_FLAGS_GROUP events;
+static TX_BLOCK_POOL block_pool;
+static TX_TIMER timer;
+static ULONG queue_area[16];
 static NX_IP ip;
 static NX_PACKET_POOL pool;
 static NX_POP3_CLIENT client;
@@ -93,6 +109,12 @@ void tx_application_define(void *first_unused_memory)
     tx_byte_pool_create(&byte_pool, (CHAR *)"b", p + 1024, 4096);
     tx_byte_allocate(&byte_pool, &mem, 100, TX_NO_WAIT);
     tx_mutex_create(&mutex, (CHAR *)"m", TX_NO_INHERIT);
+    tx_queue_create(&queue, (CHAR *)"q", TX_4_ULONG, queue_area, sizeof queue_area);
+    tx_semaphore_create(&semaphore, (CHAR *)"s", 1);
+    tx_event_flags_create(&events, (CHAR *)"e");
+    tx_block_pool_create(&block_pool, (CHAR *)"bp", 32, p + 4096, 1024);
+    tx_timer_create(&timer, (CHAR *)"t", entry, 0, 10, 10, TX_AUTO_ACTIVATE);
+    (void)tx_interrupt_control(TX_INT_DISABLE);
     nx_packet_pool_create(&pool, (CHAR *)"p", 1514, p + 8192, 16384);
     nx_ip_create(&ip, (CHAR *)"ip", IP_ADDRESS(192, 168, 1, 2), 0xFFFFFF00UL, &pool, _nx_ram_network_driver, p + 32768, 2048, 1);
     nx_arp_enable(&ip, p + 40000, 1024);
@@ -111,6 +133,9 @@ int main(void) { tx_kernel_enter(); return 0; }
 		"nx_first.c": "#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n#include \"tx_api.h\"\n#include \"nx_api.h\"\n",
 		// The vendor's nx_api.h includes tx_api.h: so does ours.
 		"nx_only.c": "#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n",
+		// The DNS client's headers, both names, before and after.
+		"dns_first.c": "#include \"nx_dns.h\"\n#include \"nxd_dns.h\"\n#include \"nx_pop3_client.h\"\nstatic NX_DNS dns;\n",
+		"dns_last.c":  "#include \"tx_api.h\"\n#include \"nx_api.h\"\n#include \"nx_pop3_client.h\"\n#include \"nxd_dns.h\"\n#include \"nx_dns.h\"\nstatic NX_DNS_IPV6_ADDRESS rec;\n",
 	}
 	for name, head := range orders {
 		src := filepath.Join(dir, name)
@@ -140,5 +165,59 @@ func TestTXHostCMemory(t *testing.T) {
 // sources compiled straight into the test (the Go runtime cannot run under
 // TSan from C).
 func TestTXHostCThreads(t *testing.T) {
-	ctest.RequireThreads(t, "tx_host_test_tsan", "testdata/tx_host_test.c", "tx_host.c", "nx_host.c")
+	ctest.RequireThreads(t, "tx_host_test_tsan", append([]string{"testdata/tx_host_test.c"}, shimSources(t)...)...)
+}
+
+// TestTXServicesC runs the ThreadX service groups beyond threads, byte pools
+// and mutexes (queues, semaphores, event flags, block pools, timers, the
+// other thread services, interrupt control) against the statuses and
+// behaviour ThreadX's service reference documents.
+func TestTXServicesC(t *testing.T) {
+	ctest.RequireProgram(t, "testdata/tx_services_test.c")
+}
+
+// TestTXServicesCMemory runs it under AddressSanitizer (or valgrind).
+func TestTXServicesCMemory(t *testing.T) {
+	ctest.RequireMemory(t, "testdata/tx_services_test.c", ctest.ValgrindArgs)
+}
+
+// TestTXServicesCThreads runs it under ThreadSanitizer.
+func TestTXServicesCThreads(t *testing.T) {
+	ctest.RequireThreads(t, "tx_services_test_tsan", append([]string{"testdata/tx_services_test.c"}, shimSources(t)...)...)
+}
+
+// TestTXAppC runs a ThreadX application of eight threads and a timer using
+// every service group at once for three seconds: every thread must make
+// progress, data must pass intact and every block come back.
+func TestTXAppC(t *testing.T) {
+	ctest.RequireProgram(t, "testdata/tx_app_test.c")
+}
+
+// TestTXAppCThreads runs the application under ThreadSanitizer.
+func TestTXAppCThreads(t *testing.T) {
+	ctest.RequireThreads(t, "tx_app_test_tsan", append([]string{"testdata/tx_app_test.c"}, shimSources(t)...)...)
+}
+
+// TestNXExtrasC runs the NetX services around a POP3 client (IP status,
+// address, fragmentation, UDP, packet append and copy across chains)
+// against the statuses and behaviour NetX Duo's service reference documents.
+func TestNXExtrasC(t *testing.T) {
+	ctest.RequireProgram(t, "testdata/nx_extras_test.c")
+}
+
+// TestNXExtrasCMemory runs it under AddressSanitizer (or valgrind).
+func TestNXExtrasCMemory(t *testing.T) {
+	ctest.RequireMemory(t, "testdata/nx_extras_test.c", ctest.ValgrindArgs)
+}
+
+// TestNXDNSC runs the DNS client (nxd_dns.h) from a ThreadX thread: the
+// server list's statuses as the DNS Client reference documents them, and
+// IPv4 and IPv6 lookups answered as the host's resolver answers.
+func TestNXDNSC(t *testing.T) {
+	ctest.RequireProgram(t, "testdata/nx_dns_test.c")
+}
+
+// TestNXDNSCMemory runs it under AddressSanitizer (or valgrind).
+func TestNXDNSCMemory(t *testing.T) {
+	ctest.RequireMemory(t, "testdata/nx_dns_test.c", ctest.ValgrindArgs)
 }

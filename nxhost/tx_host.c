@@ -31,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../include/tx_api.h"
+#include "tx_host_internal.h"
 
 /* Supplied by the application. Weak, so that the library (and Go's test
  * binary of this package) links without one; tx_kernel_enter reports its
@@ -40,41 +40,10 @@
 
 #define TXHOST_TICK_NS (1000000000L / (long)TX_TIMER_TICKS_PER_SECOND)
 
-/* Byte pool blocks: two pointer-sized words in front of each block, as in
- * ThreadX; sizes and blocks are kept on a 16-byte boundary so an allocation
- * suits any type, as malloc's does. */
-#define TXHOST_BYTE_ALIGN ((uintptr_t)16)
-#define TXHOST_BYTE_FREE  ((uintptr_t)0xFFFFEEEEUL)
-
-typedef struct txhost_block
-{
-    UCHAR     *next;  /* the next block; NULL for the pool's end marker */
-    uintptr_t  owner; /* TXHOST_BYTE_FREE, or the owning pool */
-} txhost_block;
-
-#define TXHOST_BYTE_HEADER ((ULONG)((sizeof(txhost_block) + TXHOST_BYTE_ALIGN - 1) / TXHOST_BYTE_ALIGN * TXHOST_BYTE_ALIGN))
-
-typedef struct txhost_thread
-{
-    TX_THREAD            *thread;          /* NULL once deleted */
-    struct txhost_thread *next;
-    VOID                (*entry)(ULONG);
-    ULONG                 input;
-    UINT                  state;           /* authoritative; mirrored into thread */
-    UINT                  delayed_suspend; /* suspend when the current wait ends */
-    int                   started;         /* the entry function was called */
-    int                   parked;          /* the host thread waits while suspended */
-    int                   terminate;       /* stop at the next ThreadX call */
-    int                   wait_abort;      /* tx_thread_wait_abort was called */
-    int                   running;         /* the host thread has not ended */
-} txhost_thread;
-
 static pthread_mutex_t  txhost_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t   txhost_cond;
 static pthread_once_t   txhost_once = PTHREAD_ONCE_INIT;
 static txhost_thread   *txhost_threads;
-static TX_BYTE_POOL    *txhost_byte_pools;
-static TX_MUTEX        *txhost_mutexes;
 
 /* tx_application_define is running: threads created meanwhile wait. */
 static int              txhost_initializing;
@@ -86,10 +55,11 @@ static int              txhost_time_started;
 static struct timespec  txhost_time_base;
 static ULONG            txhost_time_offset;
 
-/* The calling thread's block, if it is a ThreadX thread. */
-static __thread txhost_thread *txhost_self;
-/* The calling thread runs tx_application_define. */
-static __thread int            txhost_in_init;
+__thread txhost_thread *txhost_self;
+__thread int            txhost_in_init;
+__thread int            txhost_in_timer;
+/* The posture tx_interrupt_control keeps per thread. */
+static __thread UINT           txhost_posture = TX_INT_ENABLE;
 /* Its address identifies a host thread that is not a ThreadX thread as a
  * mutex owner. */
 static __thread char           txhost_marker;
@@ -113,23 +83,23 @@ static void txhost_init_once(void)
     abort();
 }
 
-static void txhost_enter(void)
+void txhost_enter(void)
 {
     pthread_once(&txhost_once, txhost_init_once);
     pthread_mutex_lock(&txhost_lock);
 }
 
-static void txhost_leave(void)
+void txhost_leave(void)
 {
     pthread_mutex_unlock(&txhost_lock);
 }
 
-static void txhost_changed(void)
+void txhost_changed(void)
 {
     pthread_cond_broadcast(&txhost_cond);
 }
 
-static void txhost_deadline(ULONG ticks, struct timespec *ts)
+void txhost_deadline(ULONG ticks, struct timespec *ts)
 {
     clock_gettime(CLOCK_MONOTONIC, ts);
     ts->tv_sec += (time_t)(ticks / TX_TIMER_TICKS_PER_SECOND);
@@ -141,9 +111,7 @@ static void txhost_deadline(ULONG ticks, struct timespec *ts)
     }
 }
 
-/* Lock held. Waits for a change; ETIMEDOUT once the deadline has passed
- * (deadline NULL: no deadline). */
-static int txhost_wait(const struct timespec *deadline)
+int txhost_wait(const struct timespec *deadline)
 {
     if (deadline == NULL)
     {
@@ -183,7 +151,7 @@ static void txhost_set_delayed(txhost_thread *b, UINT delayed)
 
 /* Lock held. The block of a created, not deleted, thread; membership
  * decides, so a stray pointer is refused rather than followed. */
-static txhost_thread *txhost_find(const TX_THREAD *thread_ptr)
+txhost_thread *txhost_find(const TX_THREAD *thread_ptr)
 {
     txhost_thread *b;
 
@@ -216,7 +184,7 @@ static void txhost_unlink(txhost_thread *b)
 }
 
 /* The identity a mutex records as its owner. */
-static void *txhost_token(void)
+void *txhost_token(void)
 {
     return txhost_self != NULL ? (void *)txhost_self : (void *)&txhost_marker;
 }
@@ -225,17 +193,7 @@ static void *txhost_token(void)
  * that nobody waits for them forever. */
 static void txhost_release_owned(txhost_thread *b)
 {
-    TX_MUTEX *m;
-
-    for (m = txhost_mutexes; m != NULL; m = m->tx_mutex_created_next)
-    {
-        if (m->tx_mutex_host_owner == (void *)b && m->tx_mutex_ownership_count != 0)
-        {
-            m->tx_mutex_ownership_count = 0;
-            m->tx_mutex_owner = NULL;
-            m->tx_mutex_host_owner = NULL;
-        }
-    }
+    txhost_mutexes_release_owned(b);
     if (b->thread != NULL)
     {
         b->thread->tx_thread_owned_mutex_count = 0;
@@ -446,6 +404,30 @@ VOID tx_kernel_enter(VOID)
     txhost_leave();
 }
 
+/* Lock held. Starts the host thread of b: a stack of the system's default
+ * size, or the requested one if larger. */
+static int txhost_spawn(txhost_thread *b, ULONG stack_size)
+{
+    pthread_attr_t attr;
+    pthread_t      tid;
+    size_t         host_stack = 0;
+    int            rc;
+
+    rc = pthread_attr_init(&attr);
+    if (rc != 0)
+    {
+        return rc;
+    }
+    if (pthread_attr_getstacksize(&attr, &host_stack) == 0 && stack_size > host_stack)
+    {
+        pthread_attr_setstacksize(&attr, ((size_t)stack_size + 65535u) / 65536u * 65536u);
+    }
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&tid, &attr, txhost_thread_main, b);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
 UINT tx_thread_create(TX_THREAD *thread_ptr, CHAR *name_ptr,
                       VOID (*entry_function)(ULONG entry_input), ULONG entry_input,
                       VOID *stack_start, ULONG stack_size,
@@ -453,10 +435,7 @@ UINT tx_thread_create(TX_THREAD *thread_ptr, CHAR *name_ptr,
                       ULONG time_slice, UINT auto_start)
 {
     txhost_thread  *b;
-    pthread_attr_t  attr;
-    size_t          host_stack = 0;
     uintptr_t       s, e;
-    int             rc;
 
     if (thread_ptr == NULL)
     {
@@ -544,23 +523,7 @@ UINT tx_thread_create(TX_THREAD *thread_ptr, CHAR *name_ptr,
     b->running = 1;
     txhost_set_state(b, auto_start == TX_AUTO_START ? TX_READY : TX_SUSPENDED);
 
-    /* The host stack: the system default, or the requested size if larger. */
-    rc = pthread_attr_init(&attr);
-    if (rc == 0)
-    {
-        if (pthread_attr_getstacksize(&attr, &host_stack) == 0 && stack_size > host_stack)
-        {
-            pthread_attr_setstacksize(&attr, ((size_t)stack_size + 65535u) / 65536u * 65536u);
-        }
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        {
-            pthread_t tid;
-
-            rc = pthread_create(&tid, &attr, txhost_thread_main, b);
-        }
-        pthread_attr_destroy(&attr);
-    }
-    if (rc != 0)
+    if (txhost_spawn(b, stack_size) != 0)
     {
         memset(thread_ptr, 0, sizeof(*thread_ptr));
         free(b);
@@ -781,7 +744,9 @@ UINT tx_thread_wait_abort(TX_THREAD *thread_ptr)
     {
         status = TX_THREAD_ERROR;
     }
-    else if (b->state == TX_SLEEP || b->state == TX_MUTEX_SUSP || b->state == TX_BYTE_MEMORY)
+    else if (b->state == TX_SLEEP || b->state == TX_MUTEX_SUSP || b->state == TX_BYTE_MEMORY ||
+             b->state == TX_BLOCK_MEMORY || b->state == TX_QUEUE_SUSP || b->state == TX_SEMAPHORE_SUSP ||
+             b->state == TX_EVENT_FLAG)
     {
         b->wait_abort = 1;
         txhost_changed();
@@ -825,26 +790,39 @@ VOID tx_time_set(ULONG new_time)
     txhost_leave();
 }
 
+
+unsigned long long txhost_ticks_now(void)
+{
+    struct timespec now;
+
+    txhost_time_start();
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return ((unsigned long long)(now.tv_sec - txhost_time_base.tv_sec) * 1000000000ULL +
+            (unsigned long long)(now.tv_nsec - txhost_time_base.tv_nsec)) /
+           (unsigned long long)TXHOST_TICK_NS;
+}
+
+int txhost_nonthread(void)
+{
+    return txhost_in_init || txhost_in_timer;
+}
+
 /* ---- waits ---- */
 
-/* The wait of a blocking call (tx_byte_allocate, tx_mutex_get): the calling
- * thread, its wait option and deadline, and what its last txhost_wait
- * returned. */
-typedef struct txhost_waiter
-{
-    txhost_thread   *b;           /* txhost_self: NULL on a host thread */
-    ULONG            wait_option;
-    struct timespec  deadline;    /* set unless TX_NO_WAIT or TX_WAIT_FOREVER */
-    int              waited;
-} txhost_waiter;
+/* Every queued waiter of every object, and the next place in a line. */
+static txhost_waiter *txhost_waiters;
+static long long      txhost_waiter_seq;
 
-/* Lock held, arguments validated. Stops where a suspended or terminated
- * caller stops, then starts the clock of the wait. */
-static void txhost_waiter_start(txhost_waiter *w, ULONG wait_option)
+void txhost_waiter_start(txhost_waiter *w, ULONG wait_option, UINT *count)
 {
     w->b = txhost_self;
     w->wait_option = wait_option;
     w->waited = 0;
+    w->obj = count;
+    w->count = count;
+    w->queued = 0;
+    w->seq = 0;
+    w->next = NULL;
     txhost_checkpoint(w->b);
     if (wait_option != TX_NO_WAIT && wait_option != TX_WAIT_FOREVER)
     {
@@ -852,15 +830,43 @@ static void txhost_waiter_start(txhost_waiter *w, ULONG wait_option)
     }
 }
 
-/* Lock held. What the caller waits for is not there: returns 0 with
- * *status set to unavailable when the call does not wait or its time is
- * up. Else it waits for one change, the caller's thread in state and
- * counted in *suspended_count, then returns 0 with *status set if the
- * object was deleted (TX_DELETED) or the wait aborted (TX_WAIT_ABORTED),
- * or 1 for the caller to look again. A caller terminated meanwhile ends
- * here. */
-static int txhost_waiter_suspend(txhost_waiter *w, UINT state, UINT *suspended_count, const UINT *deleted,
-                                 UINT unavailable, UINT *status)
+int txhost_waiter_turn(const txhost_waiter *w)
+{
+    const txhost_waiter *o;
+
+    for (o = txhost_waiters; o != NULL; o = o->next)
+    {
+        if (o != w && o->obj == w->obj && (!w->queued || o->seq < w->seq))
+        {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Lock held. w leaves its line; the next in it may now take its turn. */
+static void txhost_waiter_dequeue(txhost_waiter *w)
+{
+    txhost_waiter **link;
+
+    if (!w->queued)
+    {
+        return;
+    }
+    for (link = &txhost_waiters; *link != NULL; link = &(*link)->next)
+    {
+        if (*link == w)
+        {
+            *link = w->next;
+            break;
+        }
+    }
+    w->queued = 0;
+    (*w->count)--;
+    txhost_changed();
+}
+
+int txhost_waiter_suspend(txhost_waiter *w, UINT state, const UINT *deleted, UINT unavailable, UINT *status)
 {
     txhost_thread *b = w->b;
 
@@ -869,26 +875,32 @@ static int txhost_waiter_suspend(txhost_waiter *w, UINT state, UINT *suspended_c
         *status = unavailable;
         return 0;
     }
+    if (!w->queued)
+    {
+        w->queued = 1;
+        w->seq = ++txhost_waiter_seq;
+        w->next = txhost_waiters;
+        txhost_waiters = w;
+        (*w->count)++;
+    }
     if (b != NULL)
     {
         b->wait_abort = 0;
         txhost_set_state(b, state);
     }
-    (*suspended_count)++;
     w->waited = txhost_wait(w->wait_option == TX_WAIT_FOREVER ? NULL : &w->deadline);
-    (*suspended_count)--;
     if (b != NULL)
     {
         txhost_set_state(b, b->terminate ? TX_TERMINATED : TX_READY);
     }
     if (*deleted)
     {
-        txhost_changed();
         *status = TX_DELETED;
         return 0;
     }
     if (b != NULL && b->terminate)
     {
+        txhost_waiter_dequeue(w);
         txhost_exit_self(b);
     }
     if (b != NULL && b->wait_abort)
@@ -899,10 +911,9 @@ static int txhost_waiter_suspend(txhost_waiter *w, UINT state, UINT *suspended_c
     return 1;
 }
 
-/* Lock held. The call is over: the caller stops if it was suspended or
- * terminated meanwhile. */
-static void txhost_waiter_end(txhost_waiter *w)
+void txhost_waiter_end(txhost_waiter *w)
 {
+    txhost_waiter_dequeue(w);
     if (w->b != NULL)
     {
         w->b->wait_abort = 0;
@@ -910,10 +921,7 @@ static void txhost_waiter_end(txhost_waiter *w)
     }
 }
 
-/* Lock held. An object is being deleted: its waiters (txhost_waiter_suspend)
- * return TX_DELETED. The caller may reuse the memory once the delete
- * returns, so this waits until the last one has left. */
-static void txhost_waiters_dismiss(UINT *deleted, const UINT *suspended_count)
+void txhost_waiters_dismiss(UINT *deleted, const UINT *suspended_count)
 {
     *deleted = TX_TRUE;
     txhost_changed();
@@ -923,392 +931,293 @@ static void txhost_waiters_dismiss(UINT *deleted, const UINT *suspended_count)
     }
 }
 
-/* ---- byte pools ---- */
-
-static int txhost_byte_pool_registered(const TX_BYTE_POOL *pool_ptr)
+/* Lock held. The first queued waiter on the line of count. */
+static txhost_waiter *txhost_first_waiter(const UINT *count)
 {
-    const TX_BYTE_POOL *p;
+    txhost_waiter *o, *first = NULL;
 
-    for (p = txhost_byte_pools; p != NULL; p = p->tx_byte_pool_created_next)
+    for (o = txhost_waiters; o != NULL; o = o->next)
     {
-        if (p == pool_ptr)
+        if (o->obj == count && (first == NULL || o->seq < first->seq))
         {
-            return p->tx_byte_pool_id == TX_BYTE_POOL_ID;
+            first = o;
         }
     }
-    return 0;
+    return first;
 }
 
-UINT tx_byte_pool_create(TX_BYTE_POOL *pool_ptr, CHAR *name_ptr, VOID *pool_start, ULONG pool_size)
+TX_THREAD *txhost_first_suspended(const UINT *count)
 {
-    uintptr_t     start, skew;
-    ULONG         usable;
-    txhost_block *first, *last;
+    txhost_waiter *first = txhost_first_waiter(count);
 
-    if (pool_ptr == NULL)
-    {
-        return TX_POOL_ERROR;
-    }
-    txhost_enter();
-    if (txhost_byte_pool_registered(pool_ptr))
-    {
-        txhost_leave();
-        return TX_POOL_ERROR;
-    }
-    if (pool_start == NULL)
-    {
-        txhost_leave();
-        return TX_PTR_ERROR;
-    }
-    if (pool_size < TX_BYTE_POOL_MIN || pool_size > UINTPTR_MAX - (uintptr_t)pool_start)
-    {
-        txhost_leave();
-        return TX_SIZE_ERROR;
-    }
-    start = ((uintptr_t)pool_start + TXHOST_BYTE_ALIGN - 1) / TXHOST_BYTE_ALIGN * TXHOST_BYTE_ALIGN;
-    skew = start - (uintptr_t)pool_start;
-    usable = (ULONG)((pool_size - skew) / TXHOST_BYTE_ALIGN * TXHOST_BYTE_ALIGN);
-    if (usable < 3 * TXHOST_BYTE_HEADER)
-    {
-        txhost_leave();
-        return TX_SIZE_ERROR;
-    }
-
-    /* One free block, then a permanently allocated end marker. */
-    first = (txhost_block *)start;
-    last = (txhost_block *)(start + usable - TXHOST_BYTE_HEADER);
-    first->next = (UCHAR *)last;
-    first->owner = TXHOST_BYTE_FREE;
-    last->next = NULL;
-    last->owner = (uintptr_t)pool_ptr;
-
-    memset(pool_ptr, 0, sizeof(*pool_ptr));
-    pool_ptr->tx_byte_pool_name = name_ptr;
-    pool_ptr->tx_byte_pool_available = usable - 2 * TXHOST_BYTE_HEADER;
-    pool_ptr->tx_byte_pool_fragments = 2;
-    pool_ptr->tx_byte_pool_list = (UCHAR *)start;
-    pool_ptr->tx_byte_pool_search = (UCHAR *)start;
-    pool_ptr->tx_byte_pool_start = (UCHAR *)start;
-    pool_ptr->tx_byte_pool_size = usable;
-    pool_ptr->tx_byte_pool_id = TX_BYTE_POOL_ID;
-    pool_ptr->tx_byte_pool_created_next = txhost_byte_pools;
-    txhost_byte_pools = pool_ptr;
-    txhost_leave();
-    return TX_SUCCESS;
+    return first != NULL && first->b != NULL ? first->b->thread : NULL;
 }
 
-/* Lock held. First fit, merging free neighbours on the way, splitting what
- * is left over when it can hold a block of its own. */
-static VOID *txhost_byte_search(TX_BYTE_POOL *pool_ptr, ULONG size)
+void txhost_prioritize(const UINT *count)
 {
-    UCHAR *blk;
+    txhost_waiter *o, *first = txhost_first_waiter(count), *best = NULL;
 
-    for (blk = pool_ptr->tx_byte_pool_start; blk != NULL; blk = ((txhost_block *)blk)->next)
+    for (o = txhost_waiters; o != NULL; o = o->next)
     {
-        txhost_block *h = (txhost_block *)blk;
-        ULONG         avail;
-
-        if (h->owner != TXHOST_BYTE_FREE)
+        if (o->obj != count || o->b == NULL || o->b->thread == NULL)
         {
             continue;
         }
-        while (((txhost_block *)h->next)->owner == TXHOST_BYTE_FREE)
+        /* The earliest of the most urgent, so FIFO order holds among equals. */
+        if (best == NULL || o->b->thread->tx_thread_priority < best->b->thread->tx_thread_priority ||
+            (o->b->thread->tx_thread_priority == best->b->thread->tx_thread_priority && o->seq < best->seq))
         {
-            h->next = ((txhost_block *)h->next)->next;
-            pool_ptr->tx_byte_pool_fragments--;
-            pool_ptr->tx_byte_pool_available += TXHOST_BYTE_HEADER;
-        }
-        avail = (ULONG)(h->next - blk) - TXHOST_BYTE_HEADER;
-        if (avail < size)
-        {
-            continue;
-        }
-        if (avail - size >= TXHOST_BYTE_HEADER + TX_BYTE_BLOCK_MIN)
-        {
-            txhost_block *rest = (txhost_block *)(blk + TXHOST_BYTE_HEADER + size);
-
-            rest->next = h->next;
-            rest->owner = TXHOST_BYTE_FREE;
-            h->next = (UCHAR *)rest;
-            pool_ptr->tx_byte_pool_fragments++;
-            pool_ptr->tx_byte_pool_available -= TXHOST_BYTE_HEADER;
-        }
-        h->owner = (uintptr_t)pool_ptr;
-        pool_ptr->tx_byte_pool_available -= (ULONG)(h->next - blk) - TXHOST_BYTE_HEADER;
-        pool_ptr->tx_byte_pool_search = h->next;
-        return blk + TXHOST_BYTE_HEADER;
-    }
-    return NULL;
-}
-
-UINT tx_byte_allocate(TX_BYTE_POOL *pool_ptr, VOID **memory_ptr, ULONG memory_size, ULONG wait_option)
-{
-    txhost_waiter  w;
-    VOID          *mem;
-    UINT           status;
-
-    txhost_enter();
-    if (pool_ptr == NULL || !txhost_byte_pool_registered(pool_ptr))
-    {
-        txhost_leave();
-        return TX_POOL_ERROR;
-    }
-    if (memory_ptr == NULL)
-    {
-        txhost_leave();
-        return TX_PTR_ERROR;
-    }
-    if (memory_size == 0 || memory_size > pool_ptr->tx_byte_pool_size)
-    {
-        txhost_leave();
-        return TX_SIZE_ERROR;
-    }
-    if (wait_option != TX_NO_WAIT && txhost_in_init)
-    {
-        txhost_leave();
-        return TX_WAIT_ERROR;
-    }
-    memory_size = (ULONG)((memory_size + TXHOST_BYTE_ALIGN - 1) / TXHOST_BYTE_ALIGN * TXHOST_BYTE_ALIGN);
-    txhost_waiter_start(&w, wait_option);
-    *memory_ptr = NULL;
-    for (;;)
-    {
-        mem = txhost_byte_search(pool_ptr, memory_size);
-        if (mem != NULL)
-        {
-            *memory_ptr = mem;
-            status = TX_SUCCESS;
-            break;
-        }
-        if (!txhost_waiter_suspend(&w, TX_BYTE_MEMORY, &pool_ptr->tx_byte_pool_suspended_count,
-                                   &pool_ptr->tx_byte_pool_host_deleted, TX_NO_MEMORY, &status))
-        {
-            break;
+            best = o;
         }
     }
-    txhost_waiter_end(&w);
-    txhost_leave();
-    return status;
-}
-
-UINT tx_byte_release(VOID *memory_ptr)
-{
-    TX_BYTE_POOL *p;
-    UCHAR        *blk;
-
-    if (memory_ptr == NULL)
+    if (best != NULL && best != first)
     {
-        return TX_PTR_ERROR;
-    }
-    txhost_enter();
-    for (p = txhost_byte_pools; p != NULL; p = p->tx_byte_pool_created_next)
-    {
-        if ((UCHAR *)memory_ptr < p->tx_byte_pool_start || (UCHAR *)memory_ptr >= p->tx_byte_pool_start + p->tx_byte_pool_size)
-        {
-            continue;
-        }
-        /* Only the start of an allocated block is accepted, never a stray
-         * pointer or a second release. */
-        for (blk = p->tx_byte_pool_start; blk != NULL; blk = ((txhost_block *)blk)->next)
-        {
-            txhost_block *h = (txhost_block *)blk;
-
-            if (blk + TXHOST_BYTE_HEADER == (UCHAR *)memory_ptr && h->next != NULL && h->owner == (uintptr_t)p)
-            {
-                h->owner = TXHOST_BYTE_FREE;
-                p->tx_byte_pool_available += (ULONG)(h->next - blk) - TXHOST_BYTE_HEADER;
-                txhost_changed();
-                txhost_leave();
-                return TX_SUCCESS;
-            }
-        }
-        break;
-    }
-    txhost_leave();
-    return TX_PTR_ERROR;
-}
-
-UINT tx_byte_pool_delete(TX_BYTE_POOL *pool_ptr)
-{
-    TX_BYTE_POOL **link;
-
-    txhost_enter();
-    if (pool_ptr == NULL || !txhost_byte_pool_registered(pool_ptr))
-    {
-        txhost_leave();
-        return TX_POOL_ERROR;
-    }
-    if (txhost_in_init)
-    {
-        txhost_leave();
-        return TX_CALLER_ERROR;
-    }
-    for (link = &txhost_byte_pools; *link != pool_ptr; link = &(*link)->tx_byte_pool_created_next)
-    {
-    }
-    *link = pool_ptr->tx_byte_pool_created_next;
-    pool_ptr->tx_byte_pool_created_next = NULL;
-    pool_ptr->tx_byte_pool_id = TX_CLEAR_ID;
-    txhost_waiters_dismiss(&pool_ptr->tx_byte_pool_host_deleted, &pool_ptr->tx_byte_pool_suspended_count);
-    txhost_leave();
-    return TX_SUCCESS;
-}
-
-/* ---- mutexes ---- */
-
-static int txhost_mutex_registered(const TX_MUTEX *mutex_ptr)
-{
-    const TX_MUTEX *m;
-
-    for (m = txhost_mutexes; m != NULL; m = m->tx_mutex_created_next)
-    {
-        if (m == mutex_ptr)
-        {
-            return m->tx_mutex_id == TX_MUTEX_ID;
-        }
-    }
-    return 0;
-}
-
-UINT tx_mutex_create(TX_MUTEX *mutex_ptr, CHAR *name_ptr, UINT inherit)
-{
-    if (mutex_ptr == NULL)
-    {
-        return TX_MUTEX_ERROR;
-    }
-    txhost_enter();
-    if (txhost_mutex_registered(mutex_ptr))
-    {
-        txhost_leave();
-        return TX_MUTEX_ERROR;
-    }
-    if (inherit != TX_INHERIT && inherit != TX_NO_INHERIT)
-    {
-        txhost_leave();
-        return TX_INHERIT_ERROR;
-    }
-    memset(mutex_ptr, 0, sizeof(*mutex_ptr));
-    mutex_ptr->tx_mutex_name = name_ptr;
-    mutex_ptr->tx_mutex_inherit = inherit;
-    mutex_ptr->tx_mutex_id = TX_MUTEX_ID;
-    mutex_ptr->tx_mutex_created_next = txhost_mutexes;
-    txhost_mutexes = mutex_ptr;
-    txhost_leave();
-    return TX_SUCCESS;
-}
-
-/* Lock held. */
-static void txhost_mutex_take(TX_MUTEX *m, txhost_thread *b)
-{
-    m->tx_mutex_ownership_count = 1;
-    m->tx_mutex_host_owner = txhost_token();
-    m->tx_mutex_owner = b != NULL ? b->thread : NULL;
-    if (m->tx_mutex_owner != NULL)
-    {
-        m->tx_mutex_original_priority = m->tx_mutex_owner->tx_thread_priority;
-        m->tx_mutex_owner->tx_thread_owned_mutex_count++;
-    }
-}
-
-UINT tx_mutex_get(TX_MUTEX *mutex_ptr, ULONG wait_option)
-{
-    txhost_waiter w;
-    UINT          status;
-
-    txhost_enter();
-    if (mutex_ptr == NULL || !txhost_mutex_registered(mutex_ptr))
-    {
-        txhost_leave();
-        return TX_MUTEX_ERROR;
-    }
-    if (wait_option != TX_NO_WAIT && txhost_in_init)
-    {
-        txhost_leave();
-        return TX_WAIT_ERROR;
-    }
-    txhost_waiter_start(&w, wait_option);
-    for (;;)
-    {
-        if (mutex_ptr->tx_mutex_ownership_count == 0)
-        {
-            txhost_mutex_take(mutex_ptr, w.b);
-            status = TX_SUCCESS;
-            break;
-        }
-        if (mutex_ptr->tx_mutex_host_owner == txhost_token())
-        {
-            mutex_ptr->tx_mutex_ownership_count++;
-            status = TX_SUCCESS;
-            break;
-        }
-        if (!txhost_waiter_suspend(&w, TX_MUTEX_SUSP, &mutex_ptr->tx_mutex_suspended_count,
-                                   &mutex_ptr->tx_mutex_host_deleted, TX_NOT_AVAILABLE, &status))
-        {
-            break;
-        }
-    }
-    txhost_waiter_end(&w);
-    txhost_leave();
-    return status;
-}
-
-UINT tx_mutex_put(TX_MUTEX *mutex_ptr)
-{
-    txhost_enter();
-    if (mutex_ptr == NULL || !txhost_mutex_registered(mutex_ptr))
-    {
-        txhost_leave();
-        return TX_MUTEX_ERROR;
-    }
-    if (mutex_ptr->tx_mutex_ownership_count == 0 || mutex_ptr->tx_mutex_host_owner != txhost_token())
-    {
-        txhost_leave();
-        return TX_NOT_OWNED;
-    }
-    if (--mutex_ptr->tx_mutex_ownership_count == 0)
-    {
-        if (mutex_ptr->tx_mutex_owner != NULL && mutex_ptr->tx_mutex_owner->tx_thread_owned_mutex_count > 0)
-        {
-            mutex_ptr->tx_mutex_owner->tx_thread_owned_mutex_count--;
-        }
-        mutex_ptr->tx_mutex_owner = NULL;
-        mutex_ptr->tx_mutex_host_owner = NULL;
+        best->seq = first->seq - 1;
         txhost_changed();
     }
+}
+
+/* ---- more thread services ---- */
+
+UINT tx_thread_info_get(TX_THREAD *thread_ptr, CHAR **name, UINT *state, ULONG *run_count,
+                        UINT *priority, UINT *preemption_threshold, ULONG *time_slice,
+                        TX_THREAD **next_thread, TX_THREAD **next_suspended_thread)
+{
+    txhost_thread *b, *n;
+
+    txhost_enter();
+    b = txhost_find(thread_ptr);
+    if (b == NULL)
+    {
+        txhost_leave();
+        return TX_THREAD_ERROR;
+    }
+    if (name != NULL)
+    {
+        *name = thread_ptr->tx_thread_name;
+    }
+    if (state != NULL)
+    {
+        *state = b->state;
+    }
+    if (run_count != NULL)
+    {
+        *run_count = thread_ptr->tx_thread_run_count;
+    }
+    if (priority != NULL)
+    {
+        *priority = thread_ptr->tx_thread_priority;
+    }
+    if (preemption_threshold != NULL)
+    {
+        *preemption_threshold = thread_ptr->tx_thread_preempt_threshold;
+    }
+    if (time_slice != NULL)
+    {
+        *time_slice = thread_ptr->tx_thread_time_slice;
+    }
+    if (next_thread != NULL)
+    {
+        /* The thread created after this one, or the first created if it
+         * is the last (ThreadX's circular created list). Ours holds the
+         * newest first, with deleted threads' blocks still on it. */
+        txhost_thread *after = NULL;
+
+        *next_thread = thread_ptr;
+        for (n = txhost_threads; n != NULL && n != b; n = n->next)
+        {
+            if (n->thread != NULL)
+            {
+                after = n;
+            }
+        }
+        if (after != NULL)
+        {
+            *next_thread = after->thread;
+        }
+        else
+        {
+            for (n = b->next; n != NULL; n = n->next)
+            {
+                if (n->thread != NULL)
+                {
+                    *next_thread = n->thread;
+                }
+            }
+        }
+    }
+    if (next_suspended_thread != NULL)
+    {
+        *next_suspended_thread = NULL;
+    }
     txhost_leave();
     return TX_SUCCESS;
 }
 
-UINT tx_mutex_delete(TX_MUTEX *mutex_ptr)
+UINT tx_thread_priority_change(TX_THREAD *thread_ptr, UINT new_priority, UINT *old_priority)
 {
-    TX_MUTEX **link;
-
     txhost_enter();
-    if (mutex_ptr == NULL || !txhost_mutex_registered(mutex_ptr))
+    if (txhost_find(thread_ptr) == NULL)
     {
         txhost_leave();
-        return TX_MUTEX_ERROR;
+        return TX_THREAD_ERROR;
+    }
+    if (old_priority == NULL)
+    {
+        txhost_leave();
+        return TX_PTR_ERROR;
+    }
+    if (new_priority >= (UINT)TX_MAX_PRIORITIES)
+    {
+        txhost_leave();
+        return TX_PRIORITY_ERROR;
     }
     if (txhost_in_init)
     {
         txhost_leave();
         return TX_CALLER_ERROR;
     }
-    for (link = &txhost_mutexes; *link != mutex_ptr; link = &(*link)->tx_mutex_created_next)
-    {
-    }
-    *link = mutex_ptr->tx_mutex_created_next;
-    mutex_ptr->tx_mutex_created_next = NULL;
-    mutex_ptr->tx_mutex_id = TX_CLEAR_ID;
-    if (mutex_ptr->tx_mutex_ownership_count != 0 && mutex_ptr->tx_mutex_owner != NULL &&
-        mutex_ptr->tx_mutex_owner->tx_thread_owned_mutex_count > 0)
-    {
-        mutex_ptr->tx_mutex_owner->tx_thread_owned_mutex_count--;
-    }
-    mutex_ptr->tx_mutex_ownership_count = 0;
-    mutex_ptr->tx_mutex_owner = NULL;
-    mutex_ptr->tx_mutex_host_owner = NULL;
-    txhost_waiters_dismiss(&mutex_ptr->tx_mutex_host_deleted, &mutex_ptr->tx_mutex_suspended_count);
+    *old_priority = thread_ptr->tx_thread_user_priority;
+    thread_ptr->tx_thread_priority = new_priority;
+    thread_ptr->tx_thread_user_priority = new_priority;
+    thread_ptr->tx_thread_preempt_threshold = new_priority;
+    thread_ptr->tx_thread_user_preempt_threshold = new_priority;
     txhost_leave();
     return TX_SUCCESS;
+}
+
+UINT tx_thread_preemption_change(TX_THREAD *thread_ptr, UINT new_threshold, UINT *old_threshold)
+{
+    txhost_enter();
+    if (txhost_find(thread_ptr) == NULL)
+    {
+        txhost_leave();
+        return TX_THREAD_ERROR;
+    }
+    if (old_threshold == NULL)
+    {
+        txhost_leave();
+        return TX_PTR_ERROR;
+    }
+    if (new_threshold >= (UINT)TX_MAX_PRIORITIES || new_threshold > thread_ptr->tx_thread_user_priority)
+    {
+        txhost_leave();
+        return TX_THRESH_ERROR;
+    }
+    if (txhost_in_init)
+    {
+        txhost_leave();
+        return TX_CALLER_ERROR;
+    }
+    *old_threshold = thread_ptr->tx_thread_user_preempt_threshold;
+    thread_ptr->tx_thread_preempt_threshold = new_threshold;
+    thread_ptr->tx_thread_user_preempt_threshold = new_threshold;
+    txhost_leave();
+    return TX_SUCCESS;
+}
+
+UINT tx_thread_time_slice_change(TX_THREAD *thread_ptr, ULONG new_time_slice, ULONG *old_time_slice)
+{
+    txhost_enter();
+    if (txhost_find(thread_ptr) == NULL)
+    {
+        txhost_leave();
+        return TX_THREAD_ERROR;
+    }
+    if (old_time_slice == NULL)
+    {
+        txhost_leave();
+        return TX_PTR_ERROR;
+    }
+    if (txhost_in_init)
+    {
+        txhost_leave();
+        return TX_CALLER_ERROR;
+    }
+    *old_time_slice = thread_ptr->tx_thread_time_slice;
+    thread_ptr->tx_thread_time_slice = new_time_slice;
+    thread_ptr->tx_thread_new_time_slice = new_time_slice;
+    txhost_leave();
+    return TX_SUCCESS;
+}
+
+UINT tx_thread_reset(TX_THREAD *thread_ptr)
+{
+    txhost_thread *b, *nb;
+
+    txhost_enter();
+    b = txhost_find(thread_ptr);
+    if (b == NULL)
+    {
+        txhost_leave();
+        return TX_THREAD_ERROR;
+    }
+    if (txhost_nonthread())
+    {
+        txhost_leave();
+        return TX_CALLER_ERROR;
+    }
+    if (b->state != TX_COMPLETED && b->state != TX_TERMINATED)
+    {
+        txhost_leave();
+        return TX_NOT_DONE;
+    }
+    /* A fresh host side: the old host thread, if a terminated one has not
+     * reached its stopping point yet, ends on its own and frees its block. */
+    nb = (txhost_thread *)calloc(1, sizeof(*nb));
+    if (nb == NULL)
+    {
+        txhost_leave();
+        return TX_NO_MEMORY;
+    }
+    nb->thread = thread_ptr;
+    nb->entry = b->entry;
+    nb->input = b->input;
+    nb->running = 1;
+    if (txhost_spawn(nb, thread_ptr->tx_thread_stack_size) != 0)
+    {
+        free(nb);
+        txhost_leave();
+        return TX_NO_MEMORY;
+    }
+    b->thread = NULL;
+    if (!b->running)
+    {
+        txhost_unlink(b);
+        free(b);
+    }
+    thread_ptr->tx_thread_host = nb;
+    thread_ptr->tx_thread_priority = thread_ptr->tx_thread_user_priority;
+    nb->next = txhost_threads;
+    txhost_threads = nb;
+    txhost_set_state(nb, TX_SUSPENDED);
+    txhost_set_delayed(nb, TX_FALSE);
+    txhost_changed();
+    txhost_leave();
+    return TX_SUCCESS;
+}
+
+/* ---- interrupts ---- */
+
+/* Interrupts do not exist on a host; what an application wants from
+ * disabling them is that no other thread runs its own critical section
+ * meanwhile. A disabled posture therefore holds one process-wide lock,
+ * taken and given back as the calling thread's posture changes. */
+static pthread_mutex_t txhost_interrupt_lock = PTHREAD_MUTEX_INITIALIZER;
+
+UINT tx_interrupt_control(UINT new_posture)
+{
+    UINT old = txhost_posture;
+
+    if (new_posture == TX_INT_DISABLE && old != TX_INT_DISABLE)
+    {
+        pthread_mutex_lock(&txhost_interrupt_lock);
+        txhost_posture = TX_INT_DISABLE;
+    }
+    else if (new_posture == TX_INT_ENABLE && old == TX_INT_DISABLE)
+    {
+        txhost_posture = TX_INT_ENABLE;
+        pthread_mutex_unlock(&txhost_interrupt_lock);
+    }
+    return old;
 }

@@ -104,6 +104,11 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	if err := c.writeLine("AUTH", line, debug); err != nil {
 		return err
 	}
+	defer c.awaitAuth()()
+	rounds := saslRounds(mech)
+	if pending != nil {
+		rounds++ // the first continuation asks for the initial response
+	}
 	for {
 		raw, err := c.readLine("AUTH")
 		if err != nil {
@@ -130,6 +135,10 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 		if c.opts.DebugWriter != nil {
 			fmt.Fprintf(c.opts.DebugWriter, "S: %s\n", raw)
 		}
+		if rounds == 0 {
+			return c.cancelAuth(&ProtocolError{Cmd: "AUTH", Msg: fmt.Sprintf("%s challenge beyond the rounds the mechanism defines", mech)})
+		}
+		rounds--
 		var resp []byte
 		if pending != nil {
 			resp, pending = pending, nil
@@ -143,13 +152,40 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 				return c.fail(err) // nothing more for an impostor
 			}
 			if err != nil {
-				return c.cancelAuth(fmt.Errorf("pop3: AUTH %s: %w", mech, err))
+				// The mechanism refused the challenge: the server broke
+				// the exchange, so it is the server's error, not ours.
+				return c.cancelAuth(&ProtocolError{Cmd: "AUTH", Msg: mech + " challenge refused", Err: err})
 			}
 		}
 		if err := c.writeLine("AUTH", base64.StdEncoding.EncodeToString(resp), "***"); err != nil {
 			return err
 		}
 	}
+}
+
+// maxSASLRounds bounds the challenges answered for a mechanism this package
+// does not know (a caller's sasl.Client).
+const maxSASLRounds = 8
+
+// saslRounds is how many server challenges mech defines after its initial
+// response: PLAIN none; LOGIN one, the password prompt (the user name is
+// the initial response); CRAM-MD5 one, the challenge; XOAUTH2 one, the
+// error status, answered with an empty line; OAUTHBEARER one, the JSON
+// error, answered with ^A (RFC 7628); SCRAM two, the server-first message
+// and the server-final one carrying its signature (RFC 5802, sent as a
+// challenge since RFC 5034 has no data on +OK). A server asking for more is
+// cancelled rather than given a credential twice (a second HMAC or
+// password for a server that has already seen one).
+func saslRounds(mech string) int {
+	switch strings.ToUpper(mech) {
+	case MechPlain:
+		return 0
+	case MechLogin, MechCramMD5, MechXOAuth2, MechOAuthBearer:
+		return 1
+	case MechScramSHA1, MechScramSHA256:
+		return 2
+	}
+	return maxSASLRounds
 }
 
 // cancelAuth aborts a SASL exchange with "*" and reads the server's answer

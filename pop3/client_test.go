@@ -26,6 +26,12 @@ func TestParseTimestamp(t *testing.T) {
 	assert.Equal(t, "", parseTimestamp("POP3 server ready"))
 	assert.Equal(t, "", parseTimestamp("ready <unterminated"))
 	assert.Equal(t, "", parseTimestamp("ready <with space>"))
+	// A printable 7-bit msg-id only (CVE-2007-1558).
+	assert.Equal(t, "<!#~.1@h>", parseTimestamp("ready <!#~.1@h>"))
+	for _, ts := range []string{"<a\x80@h>", "<a\xff@h>", "<a\x01@h>", "<a\x7f@h>", "<a\r@h>", "<a\x00@h>",
+		"<abc>", "<@h>", "<a@>", "<a<b@h>", "<>", "<x>"} {
+		assert.Equal(t, "", parseTimestamp("+OK ready "+ts), "%q", ts)
+	}
 }
 
 // The vendor's documented session, byte for byte.
@@ -81,6 +87,14 @@ func TestAPOPAndFallback(t *testing.T) {
 		var re *ResponseError
 		require.ErrorAs(t, err, &re)
 		assert.Equal(t, "AUTH", re.Code)
+	})
+	t.Run("strict with an 8-bit timestamp sends nothing", func(t *testing.T) {
+		s := pop3test.StartScripted(t, S("+OK ready <\x80\xfe@h>"), Hangup())
+		c := dial(t, s, nil)
+		assert.Empty(t, c.Timestamp())
+		err := c.Login(t.Context(), "mrose", "tanstaaf", &LoginOptions{Method: AuthAPOP, Strict: true})
+		assert.ErrorIs(t, err, ErrNoTimestamp)
+		assert.NoError(t, s.Err())
 	})
 	t.Run("strict without timestamp sends nothing", func(t *testing.T) {
 		s := pop3test.StartScripted(t, S("+OK ready"), Hangup())

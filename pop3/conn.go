@@ -20,6 +20,12 @@ const (
 	DefaultConnectTimeout = 30 * time.Second
 	DefaultReplyTimeout   = 10 * time.Second
 
+	// DefaultAuthReplyTimeout bounds the wait for the reply to a
+	// credential. Servers delay a refusal on purpose, more at each failure
+	// (Dovecot: 16 s at the second), so the vendor's 10 s would turn a
+	// wrong password into a timeout.
+	DefaultAuthReplyTimeout = 60 * time.Second
+
 	// DefaultMaxLineLength bounds a status line, a multi-line listing line or
 	// a SASL challenge. RFC 2449 limits replies to 512 octets; real servers
 	// exceed that with long capability lists and SASL challenges, so the
@@ -36,6 +42,12 @@ type Options struct {
 	// write): a reply, or the next part of message data. Zero means
 	// DefaultReplyTimeout; negative means none.
 	ReplyTimeout time.Duration
+
+	// AuthReplyTimeout replaces ReplyTimeout for the replies to
+	// credentials (PASS, APOP, and AUTH's exchange once it has started).
+	// Zero means DefaultAuthReplyTimeout, or ReplyTimeout when that is
+	// longer or none; negative means none.
+	AuthReplyTimeout time.Duration
 
 	// MaxLineLength bounds one server line other than message data. Zero
 	// means DefaultMaxLineLength.
@@ -107,8 +119,11 @@ type Client struct {
 	greeting  string
 	timestamp string
 	isTLS     bool
+	bareLF    bool // the server ends its lines with LF alone (see framed)
+	framed    bool // the greeting decided bareLF
 	loopback  bool // the server is on this host: see cleartextAllowed
 	state     State
+	count     int          // messages at the last STAT, -1 before one
 	capa      Capabilities // nil until CAPA succeeded
 	msg       *Message     // message data not yet read to its end
 	err       error        // sticky: the session is unusable after it
@@ -119,6 +134,7 @@ type Client struct {
 	ctx      context.Context
 	stopCtx  func() bool
 	canceled bool
+	authWait bool // waiting for the reply to a credential
 }
 
 // NewClient starts a session on conn, which is already connected (and, for
@@ -129,12 +145,18 @@ func NewClient(conn net.Conn, opts *Options) (*Client, error) {
 }
 
 func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
-	c := &Client{}
+	c := &Client{count: -1}
 	if opts != nil {
 		c.opts = *opts
 	}
 	if c.opts.ReplyTimeout == 0 {
 		c.opts.ReplyTimeout = DefaultReplyTimeout
+	}
+	if c.opts.AuthReplyTimeout == 0 {
+		c.opts.AuthReplyTimeout = DefaultAuthReplyTimeout
+		if c.opts.ReplyTimeout < 0 || c.opts.ReplyTimeout > DefaultAuthReplyTimeout {
+			c.opts.AuthReplyTimeout = c.opts.ReplyTimeout
+		}
 	}
 	if c.opts.MaxLineLength <= 0 {
 		c.opts.MaxLineLength = DefaultMaxLineLength
@@ -155,6 +177,7 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 	}
 	c.greeting = line
 	c.timestamp = parseTimestamp(line)
+	c.framed = true
 	return c, nil
 }
 
@@ -224,8 +247,12 @@ func (c *Client) renew(read bool) error {
 		return c.ctx.Err()
 	}
 	var t time.Time
-	if c.opts.ReplyTimeout > 0 {
-		t = time.Now().Add(c.opts.ReplyTimeout)
+	wait := c.opts.ReplyTimeout
+	if read && c.authWait {
+		wait = c.opts.AuthReplyTimeout
+	}
+	if wait > 0 {
+		t = time.Now().Add(wait)
 	}
 	if read {
 		return c.conn.SetReadDeadline(t)
@@ -276,18 +303,57 @@ func (c *Client) start(ctx context.Context) error {
 		}
 	}
 	// Bytes that arrived unasked (a reply sent twice, a multi-line answer
-	// where one line was due) would be taken as this command's reply.
+	// where one line was due, a reply sent before its command) would be
+	// taken as this command's reply, and every later reply as the one
+	// before's: the buffer is checked, and so is the socket.
 	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Msg: fmt.Sprintf("%d octets received before the command was sent", n)})
 	}
+	if c.unsolicited() {
+		return c.fail(&ProtocolError{Msg: "reply received before the command was sent"})
+	}
 	return nil
+}
+
+// tlsProbe bounds the wait for a TLS record that the socket holds part of,
+// when unsolicited looks through TLS.
+const tlsProbe = 5 * time.Millisecond
+
+// unsolicited reports whether the server sent something no command asked
+// for. Over TCP, any byte waiting on the socket is that. Over TLS, a
+// waiting record may be one the TLS layer consumes itself (a TLS 1.3
+// session ticket), so the record is read through TLS with a deadline that
+// has all but passed: only application data counts, and reading it loses
+// nothing, since it ends the session.
+func (c *Client) unsolicited() bool {
+	tc, isTLS := c.conn.(*tls.Conn)
+	raw := c.conn
+	if isTLS {
+		raw = tc.NetConn()
+	}
+	if !waitingOnSocket(raw) {
+		return false
+	}
+	if !isTLS {
+		return true
+	}
+	c.dl.Lock()
+	if c.canceled {
+		c.dl.Unlock()
+		return false // the next I/O reports the cancellation
+	}
+	tc.SetReadDeadline(time.Now().Add(tlsProbe))
+	c.dl.Unlock()
+	var b [1]byte
+	n, _ := tc.Read(b[:])
+	return n > 0
 }
 
 // fail records a failure that leaves the session unusable: the connection
 // is closed and later calls return ErrClosed wrapping the cause.
 func (c *Client) fail(err error) error {
 	if c.err == nil {
-		c.err = fmt.Errorf("%w: %w", ErrClosed, err)
+		c.err = &closedError{err}
 		c.state = StateClosed
 		c.conn.Close()
 	}
@@ -298,9 +364,12 @@ func (c *Client) fail(err error) error {
 // context is what interrupted the I/O.
 func (c *Client) netErr(cmd string, err error) error {
 	c.dl.Lock()
-	canceled, ctx := c.canceled, c.ctx
+	ctx := c.ctx
 	c.dl.Unlock()
-	if canceled && ctx.Err() != nil {
+	// Not only when the context's AfterFunc has run: a caller that
+	// cancels and then closes the connection (capi's delete) must see the
+	// cancellation, whichever of the two the I/O noticed first.
+	if ctx != nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	if errors.Is(err, io.EOF) {
@@ -325,6 +394,12 @@ func (c *Client) writeLine(cmd, line, debug string) error {
 
 // readLine reads one line, without its line end, bounded by MaxLineLength.
 // The returned slice is valid until the next read.
+//
+// The greeting's line end sets the session's framing: a server that ends
+// it with CRLF, as RFC 1939 says, must end every line so, and a bare LF
+// from it is a ProtocolError (in a listing, it would hide where a line
+// ends); only a server whose greeting ends in a bare LF may end lines with
+// either. Message data follows the same rule (see dotReader).
 func (c *Client) readLine(cmd string) ([]byte, error) {
 	line, err := c.reader().ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > c.opts.MaxLineLength+2 {
@@ -333,7 +408,14 @@ func (c *Client) readLine(cmd string) ([]byte, error) {
 	if err != nil {
 		return nil, c.netErr(cmd, err)
 	}
-	return bytes.TrimSuffix(line[:len(line)-1], []byte{'\r'}), nil
+	line = line[:len(line)-1]
+	crlf := bytes.HasSuffix(line, []byte{'\r'})
+	if !c.framed {
+		c.bareLF = !crlf
+	} else if !crlf && !c.bareLF {
+		return nil, c.fail(&ProtocolError{Cmd: cmd, Msg: "line ended by a bare LF from a server that frames with CRLF"})
+	}
+	return bytes.TrimSuffix(line, []byte{'\r'}), nil
 }
 
 // readStatus reads a status line and returns its text after +OK. A -ERR
@@ -393,7 +475,21 @@ func (c *Client) secretCmd(ctx context.Context, verb string, args ...string) (st
 	if err := c.writeLine(verb, line, strings.Join(shown, " ")); err != nil {
 		return "", err
 	}
+	defer c.awaitAuth()()
 	return c.readStatus(verb)
+}
+
+// awaitAuth makes reads wait AuthReplyTimeout, until the function it
+// returns is called.
+func (c *Client) awaitAuth() (done func()) {
+	c.dl.Lock()
+	c.authWait = true
+	c.dl.Unlock()
+	return func() {
+		c.dl.Lock()
+		c.authWait = false
+		c.dl.Unlock()
+	}
 }
 
 func checkArg(s string) error {
@@ -438,7 +534,11 @@ func parseRespCode(text string) (code, rest string) {
 }
 
 // parseTimestamp finds the RFC 1939 APOP timestamp: the first <...> of the
-// greeting, brackets included.
+// greeting, brackets included, when it has the syntax of an RFC 822 msg-id
+// made of printable 7-bit characters (0x21 to 0x7E, a local part "@" a
+// domain). Anything else is no timestamp: a server choosing arbitrary
+// challenge bytes is the attack of CVE-2007-1558 (the password recovered
+// through MD5 collisions), which mutt and fetchmail closed the same way.
 func parseTimestamp(greeting string) string {
 	i := strings.IndexByte(greeting, '<')
 	if i < 0 {
@@ -449,8 +549,15 @@ func parseTimestamp(greeting string) string {
 		return ""
 	}
 	ts := greeting[i : i+j+1]
-	if strings.ContainsAny(ts, " \t") || len(ts) < 3 {
+	inner := ts[1 : len(ts)-1]
+	at := strings.LastIndexByte(inner, '@')
+	if at < 1 || at == len(inner)-1 {
 		return ""
+	}
+	for k := 0; k < len(inner); k++ {
+		if inner[k] < 0x21 || inner[k] > 0x7E || inner[k] == '<' {
+			return ""
+		}
 	}
 	return ts
 }

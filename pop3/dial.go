@@ -99,7 +99,7 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	}
 	conn, err := nd.DialContext(dctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("pop3: connect %s: %w", addr, err)
+		return nil, &connectError{addr: addr, err: err}
 	}
 	if d.Options.WaitInThread {
 		conn = waitInThread(conn)
@@ -130,6 +130,30 @@ func (d *Dialer) Dial(ctx context.Context, addr string) (*Client, error) {
 	}
 	return c, nil
 }
+
+// connectError is a failed TCP connection. Its text names the address
+// once and then only the cause, where net's own text would repeat the
+// operation at each layer ("dial tcp ...: connect: connection refused");
+// Unwrap still gives net's error, for errors.As and errors.Is.
+type connectError struct {
+	addr string
+	err  error
+}
+
+func (e *connectError) Error() string {
+	cause := e.err
+	var op *net.OpError
+	if errors.As(cause, &op) {
+		cause = op.Err
+	}
+	var se *os.SyscallError
+	if errors.As(cause, &se) {
+		cause = se.Err
+	}
+	return "pop3: connect " + e.addr + ": " + cause.Error()
+}
+
+func (e *connectError) Unwrap() error { return e.err }
 
 // tlsFailure wraps a failed handshake: in ErrTLS when TLS itself failed,
 // as a plain network error when the connection timed out, was cancelled or
@@ -244,6 +268,11 @@ func (c *Client) startTLS(ctx context.Context, cfg *tls.Config) error {
 	// text, and an attacker could have injected it (CVE-2021-22947).
 	if n := c.buffered(); n > 0 {
 		return c.fail(&ProtocolError{Cmd: "STLS", Msg: fmt.Sprintf("%d octets received after +OK and before the TLS handshake", n)})
+	}
+	// Nor may any wait on the socket: a server speaks TLS only after the
+	// ClientHello, which is not sent yet.
+	if waitingOnSocket(c.conn) {
+		return c.fail(&ProtocolError{Cmd: "STLS", Msg: "octets received after +OK and before the TLS handshake"})
 	}
 	tc := tls.Client(c.conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {

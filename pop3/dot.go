@@ -9,39 +9,56 @@ import (
 // dotReader reads the data of a multi-line reply: it removes the leading
 // dot of dot-stuffed lines and stops at the terminating ".", keeping every
 // other byte, CRLF included (net/textproto's DotReader would turn CRLF into
-// LF). The terminator is recognised as ".\r\n" or, from servers that end
-// lines with a bare LF, ".\n".
+// LF).
+//
+// Lines end in CRLF (RFC 1939 §3): a bare LF inside the data is data, so a
+// dot after it is neither unstuffed nor a terminator. Only for a server that
+// frames its own replies with bare LF (lf, decided from its greeting) does a
+// bare LF end a line, and ".\n" end the data. Deciding it per session rather
+// than per byte means a CRLF server's message is never cut short by a bare
+// LF it carries.
 //
 // It scans the buffered data for dots that start a line (lineDot), so plain
 // text moves at memchr speed; only lines that start with a dot take the slow
 // path.
 type dotReader struct {
 	br   *bufio.Reader
+	lf   bool // a bare LF ends a line (the server frames with LF)
 	bol  bool // at the beginning of a line
+	cr   bool // the last byte consumed was CR
 	done bool
 }
 
-func newDotReader(br *bufio.Reader) *dotReader {
-	return &dotReader{br: br, bol: true}
+func newDotReader(br *bufio.Reader, lf bool) *dotReader {
+	return &dotReader{br: br, lf: lf, bol: true}
 }
 
 // lineDot returns the index of the first dot that starts a line in buf,
-// whose first byte is not at a line start, or -1. It looks for dots rather
-// than line ends because dots are rare in mail and line ends are not, so
-// the search runs at memchr speed instead of stopping on every line.
-func lineDot(buf []byte) int {
+// whose first byte is not at a line start, or -1; cr says whether the byte
+// before buf was CR. It looks for dots rather than line ends because dots
+// are rare in mail and line ends are not, so the search runs at memchr
+// speed instead of stopping on every line.
+func (d *dotReader) lineDot(buf []byte) int {
 	for off := 1; off < len(buf); {
 		i := bytes.IndexByte(buf[off:], '.')
 		if i < 0 {
 			return -1
 		}
 		off += i
-		if buf[off-1] == '\n' {
+		if buf[off-1] == '\n' && (d.lf || d.crAt(buf, off-2)) {
 			return off
 		}
 		off++
 	}
 	return -1
+}
+
+// crAt reports whether buf[i] is CR, i = -1 being the byte before buf.
+func (d *dotReader) crAt(buf []byte, i int) bool {
+	if i < 0 {
+		return d.cr
+	}
+	return buf[i] == '\r'
 }
 
 // lineStart handles the first bytes of a line. It reports whether the
@@ -51,6 +68,7 @@ func (d *dotReader) lineStart() (bool, error) {
 	if len(b) < 1 {
 		return false, eofIsUnexpected(err)
 	}
+	d.cr = false // the line end before
 	if b[0] != '.' {
 		d.bol = false
 		return false, nil
@@ -58,12 +76,12 @@ func (d *dotReader) lineStart() (bool, error) {
 	if len(b) < 2 {
 		return false, eofIsUnexpected(err)
 	}
-	switch b[1] {
-	case '\n':
+	switch {
+	case b[1] == '\n' && d.lf:
 		d.br.Discard(2)
 		d.done = true
 		return true, nil
-	case '\r':
+	case b[1] == '\r':
 		b, err = d.br.Peek(3)
 		if len(b) < 3 {
 			return false, eofIsUnexpected(err)
@@ -100,10 +118,12 @@ func (d *dotReader) chunk(max int) ([]byte, error) {
 		}
 	}
 	buf, _ := d.br.Peek(min(d.br.Buffered(), max))
-	if i := lineDot(buf); i >= 0 {
+	if i := d.lineDot(buf); i >= 0 {
 		buf = buf[:i]
 	}
-	d.bol = buf[len(buf)-1] == '\n'
+	last := len(buf) - 1
+	d.bol = buf[last] == '\n' && (d.lf || d.crAt(buf, last-1))
+	d.cr = buf[last] == '\r'
 	return buf, nil
 }
 

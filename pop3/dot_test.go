@@ -14,16 +14,21 @@ import (
 )
 
 // unstuffRef is the obvious line-by-line definition of what a POP3 client
-// delivers; the fast reader must agree with it on every input.
-func unstuffRef(wire []byte) (data []byte, rest []byte, ok bool) {
+// delivers; the fast reader must agree with it on every input. Lines end
+// in CRLF, or with lf (a server that frames with bare LF) in LF too.
+func unstuffRef(wire []byte, lf bool) (data []byte, rest []byte, ok bool) {
 	var out []byte
+	end := []byte("\r\n")
+	if lf {
+		end = []byte("\n")
+	}
 	for len(wire) > 0 {
-		i := bytes.IndexByte(wire, '\n')
+		i := bytes.Index(wire, end)
 		if i < 0 {
 			return out, nil, false
 		}
-		line := wire[:i+1]
-		wire = wire[i+1:]
+		line := wire[:i+len(end)]
+		wire = wire[i+len(end):]
 		if string(line) == ".\r\n" || string(line) == ".\n" {
 			return out, wire, true
 		}
@@ -37,16 +42,22 @@ func unstuffRef(wire []byte) (data []byte, rest []byte, ok bool) {
 
 var dotCases = []struct {
 	name, wire, want string
+	lf               bool // the server frames with bare LF
 }{
-	{"reference example", "Hi\r\n..x\r\n.\r\n", "Hi\r\n.x\r\n"},
-	{"empty", ".\r\n", ""},
-	{"single line", "a\r\n.\r\n", "a\r\n"},
-	{"dot lines", "..\r\n...\r\n.a\r\n.\r\n", ".\r\n..\r\na\r\n"},
-	{"bare LF", "a\n..b\n.\n", "a\n.b\n"},
-	{"dot CR without LF", ".\rx\r\n.\r\n", "\rx\r\n"},
-	{"8-bit and NUL", "\xff\x00\xe9\r\n.\r\n", "\xff\x00\xe9\r\n"},
-	{"terminator-like inside line", "a.\r\n.b\r\n x.\r\n.\r\n", "a.\r\nb\r\n x.\r\n"},
-	{"long line", strings.Repeat("x", 200000) + "\r\n.\r\n", strings.Repeat("x", 200000) + "\r\n"},
+	{"reference example", "Hi\r\n..x\r\n.\r\n", "Hi\r\n.x\r\n", false},
+	{"empty", ".\r\n", "", false},
+	{"single line", "a\r\n.\r\n", "a\r\n", false},
+	{"dot lines", "..\r\n...\r\n.a\r\n.\r\n", ".\r\n..\r\na\r\n", false},
+	{"bare LF", "a\n..b\n.\n", "a\n.b\n", true},
+	{"bare LF server, CRLF lines", "a\r\n..b\r\n.\r\n", "a\r\n.b\r\n", true},
+	{"dot after a bare LF in CRLF data", "x\n.y\r\n.\r\n", "x\n.y\r\n", false},
+	{"dot line after a bare LF in CRLF data", "x\n.\r\ny\r\n.\r\n", "x\n.\r\ny\r\n", false},
+	{"dot LF after a bare LF in CRLF data", "x\n.\ny\n.\n\r\n.\r\n", "x\n.\ny\n.\n\r\n", false},
+	{"dot LF at a CRLF line start", "a\r\n.\nb\r\n.\r\n", "a\r\n\nb\r\n", false},
+	{"dot CR without LF", ".\rx\r\n.\r\n", "\rx\r\n", false},
+	{"8-bit and NUL", "\xff\x00\xe9\r\n.\r\n", "\xff\x00\xe9\r\n", false},
+	{"terminator-like inside line", "a.\r\n.b\r\n x.\r\n.\r\n", "a.\r\nb\r\n x.\r\n", false},
+	{"long line", strings.Repeat("x", 200000) + "\r\n.\r\n", strings.Repeat("x", 200000) + "\r\n", false},
 }
 
 func TestDotReader(t *testing.T) {
@@ -54,7 +65,7 @@ func TestDotReader(t *testing.T) {
 		for _, bufSize := range []int{16, 4096} {
 			for _, readSize := range []int{1, 2, 3, 7, 1 << 16} {
 				src := bufio.NewReaderSize(iotest.OneByteReader(strings.NewReader(tc.wire+"NEXT")), bufSize)
-				d := newDotReader(src)
+				d := newDotReader(src, tc.lf)
 				var got []byte
 				buf := make([]byte, readSize)
 				for {
@@ -72,7 +83,7 @@ func TestDotReader(t *testing.T) {
 			// WriteTo, the io.Copy path.
 			src := bufio.NewReaderSize(strings.NewReader(tc.wire+"NEXT"), bufSize)
 			var w bytes.Buffer
-			_, err := newDotReader(src).WriteTo(&w)
+			_, err := newDotReader(src, tc.lf).WriteTo(&w)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, w.String(), tc.name)
 		}
@@ -80,25 +91,25 @@ func TestDotReader(t *testing.T) {
 }
 
 func TestDotReaderTruncated(t *testing.T) {
-	for _, wire := range []string{"", "abc", "abc\r\n", "abc\r\n.", "abc\r\n.\r", "..x"} {
-		d := newDotReader(bufio.NewReader(strings.NewReader(wire)))
+	for _, wire := range []string{"", "abc", "abc\r\n", "abc\r\n.", "abc\r\n.\r", "..x", "abc\n.\n", "abc\n.\r\n"} {
+		d := newDotReader(bufio.NewReader(strings.NewReader(wire)), false)
 		_, err := io.ReadAll(d)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "%q", wire)
-		d = newDotReader(bufio.NewReader(strings.NewReader(wire)))
+		d = newDotReader(bufio.NewReader(strings.NewReader(wire)), false)
 		_, err = d.WriteTo(io.Discard)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "%q", wire)
 	}
 }
 
 func FuzzDotReader(f *testing.F) {
-	for _, tc := range dotCases[:8] {
-		f.Add([]byte(tc.wire), uint8(3))
+	for _, tc := range dotCases[:12] {
+		f.Add([]byte(tc.wire), uint8(3), tc.lf)
 	}
-	f.Add([]byte("a\r\n.\r"), uint8(1))
-	f.Fuzz(func(t *testing.T, wire []byte, rs uint8) {
-		want, rest, ok := unstuffRef(wire)
+	f.Add([]byte("a\r\n.\r"), uint8(1), false)
+	f.Fuzz(func(t *testing.T, wire []byte, rs uint8, lf bool) {
+		want, rest, ok := unstuffRef(wire, lf)
 		src := bufio.NewReaderSize(iotest.OneByteReader(bytes.NewReader(wire)), 16)
-		d := newDotReader(src)
+		d := newDotReader(src, lf)
 		buf := make([]byte, int(rs)+1)
 		var got []byte
 		var err error
@@ -135,7 +146,7 @@ func TestAtEOF(t *testing.T) {
 	} {
 		c := &Client{opts: Options{ReplyTimeout: time.Second}}
 		br := bufio.NewReader(strings.NewReader(tc.wire + "+OK next\r\n"))
-		m := &Message{verb: "RETR", c: c, d: newDotReader(br)}
+		m := &Message{verb: "RETR", c: c, d: newDotReader(br, false)}
 		c.msg = m
 		var got []bool
 		if len(tc.at) == 0 {

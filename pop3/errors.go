@@ -3,6 +3,7 @@ package pop3
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Callers test for them with errors.Is.
@@ -105,3 +106,13 @@ func (e *ProtocolError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// closedError is what calls return after a failure ended the session: it
+// is ErrClosed and wraps the failure, whose "pop3: " it does not repeat.
+type closedError struct{ cause error }
+
+func (e *closedError) Error() string {
+	return ErrClosed.Error() + ": " + strings.TrimPrefix(e.cause.Error(), "pop3: ")
+}
+
+func (e *closedError) Unwrap() []error { return []error{ErrClosed, e.cause} }

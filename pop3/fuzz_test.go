@@ -3,6 +3,7 @@ package pop3
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"net"
 	"strings"
@@ -66,9 +67,25 @@ func FuzzSession(f *testing.F) {
 		if c.Login(ctx, "bob", "pw", &LoginOptions{Method: AuthAPOP}) != nil {
 			return
 		}
-		c.Stat(ctx)
-		c.List(ctx)
-		c.UIDL(ctx)
+		count, _, err := c.Stat(ctx)
+		if err != nil {
+			count = -1
+		}
+		list, err := c.List(ctx)
+		if err == nil {
+			checkListing(t, count, len(list), func(i int) int { return list[i].ID })
+		}
+		uids, err := c.UIDL(ctx)
+		if err == nil {
+			checkListing(t, count, len(uids), func(i int) int { return uids[i].ID })
+			for _, u := range uids {
+				checkUIDChars(t, u.UID)
+			}
+		}
+		if u, err := c.UIDLOne(ctx, 1); err == nil {
+			require.Equal(t, 1, u.ID)
+			checkUIDChars(t, u.UID)
+		}
 		if m, err := c.Retr(ctx, 1); err == nil {
 			data, err := io.ReadAll(m)
 			// Every delivered byte came off the wire, in order.
@@ -87,4 +104,90 @@ func isSubsequence(sub, s []byte) bool {
 		s = s[i+1:]
 	}
 	return true
+}
+
+// checkListing: what a listing returned has each number once, from 1 to
+// the STAT count when there was one.
+func checkListing(t *testing.T, count, n int, id func(int) int) {
+	seen := map[int]bool{}
+	for i := 0; i < n; i++ {
+		require.False(t, seen[id(i)], "message %d listed twice", id(i))
+		seen[id(i)] = true
+		require.GreaterOrEqual(t, id(i), 1)
+		if count >= 0 {
+			require.LessOrEqual(t, id(i), count, "above STAT's count")
+		}
+	}
+}
+
+func checkUIDChars(t *testing.T, uid string) {
+	require.NotEmpty(t, uid)
+	for i := 0; i < len(uid); i++ {
+		require.True(t, uid[i] >= 0x21 && uid[i] <= 0x7E, "unique-id %q", uid)
+	}
+}
+
+// FuzzAuth plays an arbitrary server byte stream against a SASL login
+// (PLAIN, LOGIN, CRAM-MD5 or XOAUTH2, chosen by mech) and the listings
+// after it. Whatever the bytes: no panic, no hang, and the credential
+// crosses the wire at most once (the client's lines are decoded from
+// base64 and searched for the password, or the CRAM-MD5 answer).
+func FuzzAuth(f *testing.F) {
+	f.Add([]byte("+OK hi\r\n+OK\r\n+OK 1 5\r\n+OK\r\n1 5\r\n.\r\n+OK\r\n1 a\r\n.\r\n"), uint8(0))
+	f.Add([]byte("+OK hi\r\n+ UGFzc3dvcmQ6\r\n+ UGFzc3dvcmQ6\r\n-ERR\r\n"), uint8(1))
+	f.Add([]byte("+OK hi\r\n+ PDEuMkB4Pg==\r\n+ PDEuMkB4Pg==\r\n-ERR\r\n"), uint8(2))
+	f.Add([]byte("+OK hi\r\n+ eyJzdGF0dXMiOiI0MDEifQ==\r\n+ eyJzdGF0dXMiOiI0MDEifQ==\r\n-ERR\r\n"), uint8(3))
+	f.Add([]byte("+OK hi\r\n+ \r\n+ \r\n+ \r\n-ERR\r\n"), uint8(0))
+	f.Add([]byte("+OK hi\r\n+OK\r\n+OK 2 9\r\n+OK\r\n1 5\r\n1 4\r\n.\r\n+OK\r\n1 a\x00\r\n3 b\r\n.\r\n"), uint8(2))
+	methods := []AuthMethod{AuthPlain, AuthLogin, AuthCramMD5, AuthXOAuth2}
+	const secret = "pw-secret"
+	f.Fuzz(func(t *testing.T, wire []byte, mech uint8) {
+		srv, cli := net.Pipe()
+		sent := make(chan []byte, 1)
+		go func() {
+			b, _ := io.ReadAll(srv) // the client's lines
+			sent <- b
+		}()
+		go func() {
+			srv.Write(wire)
+			// No close: the client's reads end at its reply timeout, as
+			// with a server that stops answering, or at its own Close.
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		c, err := newClient(ctx, cli, &Options{ReplyTimeout: 50 * time.Millisecond, AuthReplyTimeout: 50 * time.Millisecond})
+		if err == nil {
+			method := methods[int(mech)%len(methods)]
+			if c.Login(ctx, "bob", secret, &LoginOptions{Method: method}) == nil {
+				count, _, err := c.Stat(ctx)
+				if err != nil {
+					count = -1
+				}
+				if list, err := c.List(ctx); err == nil {
+					checkListing(t, count, len(list), func(i int) int { return list[i].ID })
+				}
+				if uids, err := c.UIDL(ctx); err == nil {
+					checkListing(t, count, len(uids), func(i int) int { return uids[i].ID })
+				}
+			}
+			c.Close()
+		}
+		cli.Close()
+		srv.Close()
+		creds := 0
+		for _, line := range strings.Split(string(<-sent), "\r\n") {
+			f := strings.Fields(line)
+			if len(f) == 0 {
+				continue
+			}
+			dec, err := base64.StdEncoding.DecodeString(f[len(f)-1])
+			if err != nil {
+				continue
+			}
+			if strings.Contains(string(dec), secret) || strings.HasPrefix(string(dec), "bob ") {
+				creds++
+			}
+		}
+		require.LessOrEqual(t, creds, 1, "the credential was sent %d times", creds)
+	})
 }

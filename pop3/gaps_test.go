@@ -516,3 +516,27 @@ func TestDrainThenUnsolicited(t *testing.T) {
 	require.ErrorAs(t, c.Noop(t.Context()), &pe)
 	assert.ErrorIs(t, c.Noop(t.Context()), ErrClosed)
 }
+
+// A callback that returns nil has accepted the message even without
+// reading it: Fetch reads the rest and deletes it.
+func TestFetchAcceptedUnreadDeleted(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("RETR 1"), S("+OK"), Raw("abc\r\n..x\r\n.\r\n"), C("DELE 1"), S("+OK"),
+		C("QUIT"), S("+OK"), Hangup())
+	c := dial(t, s, nil)
+	require.NoError(t, c.Fetch(t.Context(), []int{1}, &FetchOptions{Delete: true, NoPipelining: true}, func(m *Message) error {
+		return nil
+	}))
+	require.NoError(t, c.Quit(t.Context()))
+	require.NoError(t, s.Err())
+}
+
+// Accepted unread but cut short: the fetch fails and deletes nothing.
+func TestFetchAcceptedUnreadCutNotDeleted(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("RETR 1"), S("+OK"), Raw("abc\r\n"), Hangup())
+	c := dial(t, s, nil)
+	err := c.Fetch(t.Context(), []int{1}, &FetchOptions{Delete: true, NoPipelining: true}, func(m *Message) error {
+		return nil
+	})
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	require.NoError(t, s.Err())
+}

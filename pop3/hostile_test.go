@@ -180,8 +180,15 @@ func runFlow(ctx context.Context, hc pop3test.HostileCase, addr string) (r flowR
 
 	login := &LoginOptions{Method: AuthAPOP}
 	loginStage := pop3test.StageLogin
-	if hc.Flow == pop3test.FlowCramMD5 {
+	if hc.Flow == pop3test.FlowSASL {
 		login.Method, loginStage = AuthCramMD5, pop3test.StageAUTH
+		if hc.Mech != "" {
+			m, err := ParseAuthMethod(strings.ToLower(hc.Mech))
+			if !step(loginStage, err) {
+				return r
+			}
+			login.Method = m
+		}
 	}
 	if !step(loginStage, c.Login(ctx, pop3test.StdUser, pop3test.StdPassword, login)) {
 		return r
@@ -247,7 +254,7 @@ func flowStages(f pop3test.Flow) []pop3test.Stage {
 	switch f {
 	case pop3test.FlowFetch:
 		return []pop3test.Stage{pop3test.StageGreeting, pop3test.StageLogin, pop3test.StageSTAT, pop3test.StageRETR, pop3test.StageQUIT}
-	case pop3test.FlowCramMD5:
+	case pop3test.FlowSASL:
 		return []pop3test.Stage{pop3test.StageGreeting, pop3test.StageAUTH, pop3test.StageSTAT, pop3test.StageLIST, pop3test.StageLISTn,
 			pop3test.StageUIDL, pop3test.StageRETR, pop3test.StageTOP, pop3test.StageDELE, pop3test.StageQUIT}
 	case pop3test.FlowSTLS:

@@ -41,6 +41,7 @@ func (c *Client) Stat(ctx context.Context) (count int, size int64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	c.count = n
 	return n, s, nil
 }
 
@@ -50,8 +51,9 @@ func (c *Client) List(ctx context.Context) ([]MessageInfo, error) {
 		return nil, err
 	}
 	var list []MessageInfo
+	seen := c.newListing("LIST")
 	err := c.readLines("LIST", func(line []byte) error {
-		id, arg, err := parseListing("LIST", line)
+		id, arg, err := seen.parse(line)
 		if err != nil {
 			return err
 		}
@@ -75,7 +77,7 @@ func (c *Client) ListOne(ctx context.Context, id int) (MessageInfo, error) {
 	if err != nil {
 		return MessageInfo{}, err
 	}
-	got, arg, err := parseListing("LIST", []byte(text))
+	got, arg, err := c.newListing("LIST").parse([]byte(text))
 	if err != nil {
 		return MessageInfo{}, err
 	}
@@ -95,8 +97,9 @@ func (c *Client) UIDL(ctx context.Context) ([]UIDInfo, error) {
 		return nil, err
 	}
 	var list []UIDInfo
+	seen := c.newListing("UIDL")
 	err := c.readLines("UIDL", func(line []byte) error {
-		id, uid, err := parseListing("UIDL", line)
+		id, uid, err := seen.parse(line)
 		if err != nil {
 			return err
 		}
@@ -118,7 +121,7 @@ func (c *Client) UIDLOne(ctx context.Context, id int) (UIDInfo, error) {
 	if err != nil {
 		return UIDInfo{}, err
 	}
-	got, uid, err := parseListing("UIDL", []byte(text))
+	got, uid, err := c.newListing("UIDL").parse([]byte(text))
 	if err != nil {
 		return UIDInfo{}, err
 	}
@@ -175,11 +178,53 @@ func checkID(id int) error {
 	return nil
 }
 
+// checkUID checks a unique-id: RFC 1939 §7 makes it 1 to 70 characters
+// from 0x21 to 0x7E. An id with NUL, control or 8-bit bytes is refused
+// rather than passed on: C strings would cut it at a NUL, making two
+// messages' ids equal, and every "only new mail" logic built on UIDL
+// would then skip or repeat mail.
 func checkUID(uid string) error {
 	if len(uid) > maxUIDLength {
 		return &ProtocolError{Cmd: "UIDL", Msg: fmt.Sprintf("unique-id of %d octets", len(uid))}
 	}
+	for i := 0; i < len(uid); i++ {
+		if uid[i] < 0x21 || uid[i] > 0x7E {
+			return &ProtocolError{Cmd: "UIDL", Msg: fmt.Sprintf("unique-id with the octet 0x%02X (RFC 1939 allows 0x21 to 0x7E)", uid[i])}
+		}
+	}
 	return nil
+}
+
+// listing checks the lines of one LIST or UIDL reply against each other
+// and against the last STAT: a message number twice, or one above the
+// count STAT gave (the maildrop is locked, so the count holds for the
+// session), is a listing that contradicts itself.
+type listing struct {
+	cmd   string
+	count int // the last STAT's count, or -1 if none
+	seen  map[int]bool
+}
+
+func (c *Client) newListing(cmd string) *listing {
+	return &listing{cmd: cmd, count: c.count, seen: map[int]bool{}}
+}
+
+// parse splits a line as parseListing does and checks its number.
+func (l *listing) parse(line []byte) (int, string, error) {
+	id, arg, err := parseListing(l.cmd, line)
+	if err != nil {
+		return 0, "", err
+	}
+	switch {
+	case id < 1:
+		return 0, "", &ProtocolError{Cmd: l.cmd, Msg: fmt.Sprintf("message number %d (numbers start at 1)", id)}
+	case l.count >= 0 && id > l.count:
+		return 0, "", &ProtocolError{Cmd: l.cmd, Msg: fmt.Sprintf("message %d listed, but STAT counted %d", id, l.count)}
+	case l.seen[id]:
+		return 0, "", &ProtocolError{Cmd: l.cmd, Msg: fmt.Sprintf("message %d listed twice", id)}
+	}
+	l.seen[id] = true
+	return id, arg, nil
 }
 
 // parseListing splits "n arg" as LIST and UIDL send it.

@@ -30,8 +30,10 @@ const replyOverhead = 64
 // FetchOptions tune Fetch. The zero value retrieves, pipelined when the
 // server allows it, and deletes nothing.
 type FetchOptions struct {
-	// Delete sends DELE for each message that fn accepted (returned nil for
-	// after reading it to its end). Deletions take effect only at QUIT.
+	// Delete sends DELE for each message that fn accepted by returning
+	// nil. fn need not read the message: what it left is read first, and a
+	// message that does not arrive whole fails the fetch and is not
+	// deleted. Deletions take effect only at QUIT.
 	Delete bool
 	// Window is the most commands in flight when pipelining; zero means
 	// DefaultWindow.
@@ -53,8 +55,10 @@ type FetchOptions struct {
 // replies, from another goroutine so that neither side can block the other
 // on a full socket buffer; otherwise one at a time.
 //
-// A DELE is sent for a message only after fn returned nil for it having read
-// it to io.EOF, so a message the caller failed to keep is never deleted. If
+// A DELE is sent for a message only after fn returned nil for it and the
+// message arrived whole: returning nil accepts the message, read or not
+// (Fetch reads what fn left), so a message the caller failed to keep, by
+// returning an error, or that the server cut short is never deleted. If
 // fn returns an error, no further message is retrieved, the replies already
 // due are read, and Fetch returns that error. A -ERR for one message stops
 // the fetch the same way and is returned as a *ResponseError.
@@ -211,7 +215,12 @@ func (f *fetch) run(del bool, fn func(m *Message) error) error {
 		if !f.stopped {
 			if err := fn(m); err != nil {
 				stop(err)
-			} else if del && m.err == io.EOF {
+			} else if del {
+				// Accepted: read the rest, so that a broken message
+				// still fails instead of being deleted.
+				if err := m.Close(); err != nil {
+					return err
+				}
 				f.dele = append(f.dele, cmd.id)
 			}
 		}
@@ -232,8 +241,9 @@ func (c *Client) listSizes(ctx context.Context, ids []int) (map[int]int64, error
 	if _, err := c.cmd(ctx, "LIST"); err != nil {
 		return nil, err
 	}
+	seen := c.newListing("LIST")
 	err := c.readLines("LIST", func(line []byte) error {
-		id, arg, err := parseListing("LIST", line)
+		id, arg, err := seen.parse(line)
 		if err != nil {
 			return err
 		}

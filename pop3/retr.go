@@ -154,7 +154,7 @@ func (c *Client) Top(ctx context.Context, id, lines int) (*Message, error) {
 }
 
 func (c *Client) openMessage(verb string, id int, size int64) *Message {
-	m := &Message{ID: id, Size: size, verb: verb, c: c, d: newDotReader(c.reader())}
+	m := &Message{ID: id, Size: size, verb: verb, c: c, d: newDotReader(c.reader(), c.bareLF)}
 	c.msg = m
 	return m
 }

@@ -72,6 +72,7 @@ var ownMacros = []struct {
 	{"NX_POP3_RESP_AUTH", cc.Int64Value(5)},
 	{"NX_POP3_RESP_OTHER", cc.Int64Value(6)},
 	{"NX_POP3_MAX_UID", cc.Int64Value(70)},
+	{"NX_POP3_AUTH_REPLY_TIMEOUT", cc.Int64Value(60 * 100)},
 }
 
 // optionsFields are the fields of NX_POP3_CLIENT_OPTIONS in order. Append
@@ -94,6 +95,7 @@ var optionsFields = []struct{ Name, Type string }{
 	{"nx_pop3_options_tls_key_file", "CHAR *"},
 	{"nx_pop3_options_tls_fingerprint", "CHAR *"},
 	{"nx_pop3_options_tls_min_version", "UINT"},
+	{"nx_pop3_options_auth_reply_timeout", "ULONG"},
 	{"nx_pop3_options_debug", "NX_POP3_DEBUG_CALLBACK"},
 	{"nx_pop3_options_debug_context", "VOID *"},
 }

@@ -44,7 +44,7 @@
  * then deleted without QUIT, as an application would).
  *
  * Environment of the ext flow: FLOW (standard, fetch), TLS (none,
- * starttls, implicit), AUTH (apop, user, cram-md5), VERIFY (0: no
+ * starttls, implicit), AUTH (apop, user, plain, login, cram-md5, xoauth2), VERIFY (0: no
  * certificate check), CA_FILE, SERVER_NAME, REPLY_TIMEOUT and
  * CONNECT_TIMEOUT (ticks of 10 ms).
  *
@@ -237,8 +237,11 @@ static void ext_flow(ULONG port, FILE *out, FILE *top_out)
     options.nx_pop3_options_ca_file = getenv("CA_FILE");
     options.nx_pop3_options_server_name = getenv("SERVER_NAME");
     options.nx_pop3_options_auth = env_is("AUTH", "cram-md5", "apop") ? NX_POP3_AUTH_CRAM_MD5
-                                   : env_is("AUTH", "user", "apop")   ? NX_POP3_AUTH_USER
-                                                                      : NX_POP3_AUTH_APOP;
+                                   : env_is("AUTH", "plain", "apop")    ? NX_POP3_AUTH_PLAIN
+                                   : env_is("AUTH", "login", "apop")    ? NX_POP3_AUTH_LOGIN
+                                   : env_is("AUTH", "xoauth2", "apop")  ? NX_POP3_AUTH_XOAUTH2
+                                   : env_is("AUTH", "user", "apop")     ? NX_POP3_AUTH_USER
+                                                                        : NX_POP3_AUTH_APOP;
     options.nx_pop3_options_reply_timeout = env_ulong("REPLY_TIMEOUT", 30);
     options.nx_pop3_options_connect_timeout = env_ulong("CONNECT_TIMEOUT", 200);
 

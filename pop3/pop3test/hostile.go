@@ -83,8 +83,9 @@ const (
 	FlowSTLS
 	// FlowImplicitTLS: TLS from the first byte (pop3s).
 	FlowImplicitTLS
-	// FlowCramMD5: login with AUTH CRAM-MD5 instead of APOP.
-	FlowCramMD5
+	// FlowSASL: login with AUTH and HostileCase.Mech (CRAM-MD5 when
+	// empty) instead of APOP.
+	FlowSASL
 	// FlowFetch: login, STAT, then RETR 1 and RETR 2 pipelined (the server
 	// advertises PIPELINING) with deletion, then QUIT. Data is the two
 	// messages concatenated.
@@ -107,6 +108,9 @@ type HostileCase struct {
 	// InData: the failure happens inside message data, after a +OK that
 	// the call at Stage (RETR, TOP) accepted.
 	InData bool
+	// Mech is the SASL mechanism of FlowSASL ("PLAIN", "LOGIN",
+	// "CRAM-MD5", "XOAUTH2"); empty means CRAM-MD5.
+	Mech string
 	// Code is the RFC 2449 response code the -ERR carries, if any.
 	Code string
 	// Data is what a correct client delivers for RETR 1 (or, in
@@ -224,6 +228,14 @@ func at(stage Stage, hostile ...Step) func() (string, func() error, error) {
 	return scripted(steps...)
 }
 
+// atLine is at for a stage started by the client line line.
+func atLine(line string, hostile ...Step) func() (string, func() error, error) {
+	steps := []Step{stdGreeting(), Respond(line, stdAnswers())}
+	steps = append(steps, hostile...)
+	steps = append(steps, Respond("", stdAnswers()))
+	return scripted(steps...)
+}
+
 // faulty is the Start of a case served by a Server with the faults f (see
 // served), set up afresh on each call.
 func faulty(f Faults, keep bool) func() (string, func() error, error) {
@@ -303,8 +315,16 @@ func HostileCases() []HostileCase {
 		{Name: "APOP timestamp 10 KB", Stage: StageLogin, Outcome: OutcomeOK,
 			Start: scripted(SendLine("+OK ready <"+strings.Repeat("7", 10<<10)+"@host>"), Respond("", stdAnswers()))},
 		{Name: "APOP timestamp with CR", Stage: StageLogin, Outcome: OutcomeOK,
-			Note:  "the CR stays inside the digest input; nothing of it is echoed",
-			Start: scripted(SendLine("+OK ready <12\r34@host>"), Respond("", stdAnswers()))},
+			Note:  "not a printable msg-id, so no timestamp: USER/PASS; an APOP line is a deviation",
+			Start: scripted(SendLine("+OK ready <12\r34@host>"), Respond("", withAnswers("APOP ", "")))},
+		{Name: "APOP timestamp with 8-bit bytes", Stage: StageLogin, Outcome: OutcomeOK,
+			Note:  "CVE-2007-1558: APOP only over a printable 7-bit msg-id; USER/PASS instead",
+			Start: scripted(SendLine("+OK ready <\x80\xff\x01\x9c@host>"), Respond("", withAnswers("APOP ", "")))},
+		{Name: "APOP timestamp with a control byte", Stage: StageLogin, Outcome: OutcomeOK,
+			Start: scripted(SendLine("+OK ready <12\x0134@host>"), Respond("", withAnswers("APOP ", "")))},
+		{Name: "APOP timestamp not a msg-id", Stage: StageLogin, Outcome: OutcomeOK,
+			Note:  "no local part @ domain: no timestamp",
+			Start: scripted(SendLine("+OK ready <abc>"), Respond("", withAnswers("APOP ", "")))},
 		{Name: "APOP refused, USER/PASS accepted", Stage: StageLogin, Outcome: OutcomeOK,
 			Start: at(StageLogin, SendLine("-ERR [AUTH] APOP disabled"), Respond("", stdAnswers()))},
 		{Name: "-ERR [IN-USE]", Stage: StageLogin, Outcome: OutcomeServerError, Code: "IN-USE",
@@ -358,6 +378,12 @@ func HostileCases() []HostileCase {
 		{Name: "LIST cut by close", Stage: StageLIST, Outcome: OutcomeClosed,
 			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n", n)), Hangup())},
 
+		{Name: "LIST message number twice", Stage: StageLIST, Outcome: OutcomeProtocolError,
+			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n1 %d\r\n.\r\n", n, n)))},
+		{Name: "LIST number above STAT's count", Stage: StageLIST, Outcome: OutcomeProtocolError,
+			Note:  "STAT counted 1; the maildrop is locked for the session",
+			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\r\n2 %d\r\n.\r\n", n, n)))},
+
 		// LIST n.
 		{Name: "LIST n answered for another index", Stage: StageLISTn, Outcome: OutcomeProtocolError,
 			Start: at(StageLISTn, SendLine(fmt.Sprintf("+OK 2 %d", n)))},
@@ -375,6 +401,17 @@ func HostileCases() []HostileCase {
 			Start: at(StageUIDL, Send("+OK\r\n1 "+strings.Repeat("u", 10<<10)+"\r\n.\r\n"))},
 		{Name: "UIDL line missing the id", Stage: StageUIDL, Outcome: OutcomeProtocolError,
 			Start: at(StageUIDL, Send("+OK\r\n1\r\n.\r\n"))},
+		{Name: "UIDL message number twice", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid-0001\r\n1 uid-0002\r\n.\r\n"))},
+		{Name: "UIDL number above STAT's count", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid-0001\r\n2 uid-0002\r\n.\r\n"))},
+		{Name: "UIDL id with NUL", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Note:  "RFC 1939: 0x21 to 0x7E; cut at the NUL, two ids would be equal in C",
+			Start: at(StageUIDL, Send("+OK\r\n1 uid\x00one\r\n.\r\n"))},
+		{Name: "UIDL id with a control byte", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid\x1bone\r\n.\r\n"))},
+		{Name: "UIDL id with 8-bit bytes", Stage: StageUIDL, Outcome: OutcomeProtocolError,
+			Start: at(StageUIDL, Send("+OK\r\n1 uid-caf\xc3\xa9\r\n.\r\n"))},
 
 		// RETR.
 		{Name: "RETR cut by close", Stage: StageRETR, Outcome: OutcomeClosed, InData: true,
@@ -397,9 +434,24 @@ func HostileCases() []HostileCase {
 			Data:  []byte(".\r\n..x\r\n.\r\nend\r\n..\r\n"),
 			Start: at(StageRETR, Send(retrReply("20", "..\r\n...x\r\n..\r\nend\r\n...\r\n.\r\n")))},
 		{Name: "RETR bare LF line ends", Stage: StageRETR, Outcome: OutcomeOK,
-			Note:  "data kept as sent; the .LF terminator accepted",
-			Data:  []byte("Subject: lf\n\n.x\nbody\n"),
-			Start: at(StageRETR, Send(retrReply("21", "Subject: lf\n\n..x\nbody\n.\n")))},
+			Note: "a server whose greeting ends in a bare LF frames with LF: data kept as sent, the .LF terminator accepted",
+			Data: []byte("Subject: lf\n\n.x\nbody\n"),
+			Start: scripted(Send("+OK POP3 server ready "+StdTimestamp+"\n"), Respond("RETR 1", stdAnswers()),
+				Send(retrReply("21", "Subject: lf\n\n..x\nbody\n.\n")), Respond("", stdAnswers()))},
+		{Name: "RETR bare LF then a dot in CRLF data", Stage: StageRETR, Outcome: OutcomeOK,
+			Note:  "a CRLF server's bare LF is data: the dot after it is not unstuffed",
+			Data:  []byte("x\n.y\r\n"),
+			Start: at(StageRETR, Send(retrReply("6", "x\n.y\r\n.\r\n")))},
+		{Name: "RETR bare LF then .CRLF in CRLF data", Stage: StageRETR, Outcome: OutcomeOK,
+			Note:  "not a terminator: the message is delivered whole, not cut short with success",
+			Data:  []byte("x\n.\r\nrest\r\n"),
+			Start: at(StageRETR, Send(retrReply("11", "x\n.\r\nrest\r\n.\r\n")))},
+		{Name: "RETR bare LF then .LF in CRLF data", Stage: StageRETR, Outcome: OutcomeOK,
+			Data:  []byte("x\n.\nrest\r\n"),
+			Start: at(StageRETR, Send(retrReply("10", "x\n.\nrest\r\n.\r\n")))},
+		{Name: "LIST line ended by a bare LF from a CRLF server", Stage: StageLIST, Outcome: OutcomeProtocolError,
+			Note:  "where its lines end is unknown",
+			Start: at(StageLIST, Send(fmt.Sprintf("+OK\r\n1 %d\n.\r\n", n)))},
 		{Name: "RETR NUL and 8-bit bytes", Stage: StageRETR, Outcome: OutcomeOK,
 			Data:  []byte("a\x00b\r\n\xff\xfe\x80\x00\r\n\x00.\r\n"),
 			Start: at(StageRETR, Send(retrReply("15", "a\x00b\r\n\xff\xfe\x80\x00\r\n\x00.\r\n.\r\n")))},
@@ -463,13 +515,28 @@ func HostileCases() []HostileCase {
 				Respond("", withAnswers("DELE 2", "+OK\r\n")))},
 
 		// AUTH.
-		{Name: "SASL challenge not base64", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeProtocolError,
+		{Name: "SASL challenge not base64", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeProtocolError,
 			Note:  "the client cancels with *",
 			Start: at(StageAUTH, SendLine("+ %%% not base64 %%%"), Expect("*"), SendLine("-ERR cancelled"))},
-		{Name: "SASL challenge 1 MiB", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeTooLong,
+		{Name: "SASL challenge 1 MiB", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeTooLong,
 			Start: at(StageAUTH, Send("+ "+strings.Repeat("QUFB", 1<<18)+"\r\n"), Hangup())},
-		{Name: "AUTH -ERR [AUTH]", Stage: StageAUTH, Flow: FlowCramMD5, Outcome: OutcomeServerError, Code: "AUTH",
+		{Name: "AUTH -ERR [AUTH]", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeServerError, Code: "AUTH",
 			Start: at(StageAUTH, SendLine("-ERR [AUTH] mechanism disabled"))},
+		{Name: "CRAM-MD5 second challenge", Stage: StageAUTH, Flow: FlowSASL, Outcome: OutcomeProtocolError,
+			Note: "CRAM-MD5 has one challenge: a second is cancelled with *, no second HMAC sent",
+			Start: atLine("AUTH CRAM-MD5", SendLine("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"),
+				ExpectPrefix("bXJvc2Ug"), SendLine("+ PDIuMkB4Pg=="), Expect("*"), SendLine("-ERR cancelled"))},
+		{Name: "LOGIN second password prompt", Stage: StageAUTH, Flow: FlowSASL, Mech: "LOGIN", Outcome: OutcomeProtocolError,
+			Note: "the password is sent once: a second Password: is cancelled with *",
+			Start: atLine("AUTH LOGIN bXJvc2U=", SendLine("+ UGFzc3dvcmQ6"), Expect("dGFuc3RhYWY="),
+				SendLine("+ UGFzc3dvcmQ6"), Expect("*"), SendLine("-ERR cancelled"))},
+		{Name: "PLAIN continuation after the initial response", Stage: StageAUTH, Flow: FlowSASL, Mech: "PLAIN", Outcome: OutcomeProtocolError,
+			Note:  "PLAIN has no challenge: the first + is cancelled with *",
+			Start: atLine("AUTH PLAIN AG1yb3NlAHRhbnN0YWFm", SendLine("+ "), Expect("*"), SendLine("-ERR cancelled"))},
+		{Name: "XOAUTH2 second error challenge", Stage: StageAUTH, Flow: FlowSASL, Mech: "XOAUTH2", Outcome: OutcomeProtocolError,
+			Note: "one error challenge, answered with an empty line; a second is cancelled with *",
+			Start: atLine("AUTH XOAUTH2 dXNlcj1tcm9zZQFhdXRoPUJlYXJlciB0YW5zdGFhZgEB", SendLine("+ eyJzdGF0dXMiOiI0MDEifQ=="), Expect(""),
+				SendLine("+ eyJzdGF0dXMiOiI0MDEifQ=="), Expect("*"), SendLine("-ERR cancelled"))},
 	}
 	cases = append(cases, tlsCases()...)
 	return cases
