@@ -15,7 +15,7 @@ FUZZTIME ?= 10m
 # duration-limited run with "context deadline exceeded" at its end on a busy
 # machine (golang/go#75804, fixed in Go 1.27).
 FUZZCOUNT ?= 50000x
-FUZZ    := FuzzDotReader FuzzReply FuzzSession
+FUZZ    := FuzzDotReader FuzzReply FuzzSession FuzzAuth
 # $(call fuzz,LIMIT): each fuzz target of pop3 in turn, for -fuzztime LIMIT.
 fuzz = for f in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(1) ./pop3 || exit 1; done
 EXAMPLES := $(patsubst cexamples/%.c,$(BIN)/%,$(wildcard cexamples/*.c))

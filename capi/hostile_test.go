@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/nxpop3/nxpop3/internal/ctest"
-	"github.com/nxpop3/nxpop3/pop3/pop3test"
+	"github.com/nxpop3/nxpop3/internal/hostile"
 	"github.com/stretchr/testify/require"
 )
 
 // Hostile servers against the C API: testdata/hostile_flow.c plays the
-// cases of pop3test.HostileCases through two flows, printing each call's
+// cases of internal/hostile through two flows, printing each call's
 // status:
 //
 //   - ext: every case (but GoOnly ones), through nxd_pop3_client_create_ex
@@ -72,6 +72,8 @@ var valgrindCases = []struct{ flow, name string }{
 	{"ext", "TOP cut by close"},
 	{"ext", "SASL challenge not base64"},
 	{"ext", "STLS certificate for another name"},
+	{"ext", "LOGIN second password prompt"},
+	{"ext", "RETR bare LF then .CRLF in CRLF data"},
 }
 
 // The calls of hostile_flow.c, in order, per flow.
@@ -85,11 +87,11 @@ var (
 // they send no command.
 func isDataCall(call string) bool { return call == "message_get" || call == "top_data" }
 
-func flowCalls(flow string, hc pop3test.HostileCase) []string {
+func flowCalls(flow string, hc hostile.Case) []string {
 	switch {
 	case flow == "vendor":
 		return vendorCalls
-	case hc.Flow == pop3test.FlowFetch:
+	case hc.Flow == hostile.FlowFetch:
 		return fetchCalls
 	}
 	return extCalls
@@ -97,16 +99,16 @@ func flowCalls(flow string, hc pop3test.HostileCase) []string {
 
 // cCallOf is the call where a case bites in a C flow ("" if the flow does
 // not reach the case's stage).
-func cCallOf(flow string, hc pop3test.HostileCase) string {
-	call := map[pop3test.Stage]string{
-		pop3test.StageGreeting: "create", pop3test.StageSTLS: "create",
-		pop3test.StageLogin: "create", pop3test.StageAUTH: "create",
-		pop3test.StageSTAT: "items", pop3test.StageLIST: "list", pop3test.StageLISTn: "size",
-		pop3test.StageUIDL: "uidl", pop3test.StageRETR: "item_get", pop3test.StageTOP: "top",
-		pop3test.StageDELE: "dele", pop3test.StageQUIT: "quit",
+func cCallOf(flow string, hc hostile.Case) string {
+	call := map[hostile.Stage]string{
+		hostile.StageGreeting: "create", hostile.StageSTLS: "create",
+		hostile.StageLogin: "create", hostile.StageAUTH: "create",
+		hostile.StageSTAT: "items", hostile.StageLIST: "list", hostile.StageLISTn: "size",
+		hostile.StageUIDL: "uidl", hostile.StageRETR: "item_get", hostile.StageTOP: "top",
+		hostile.StageDELE: "dele", hostile.StageQUIT: "quit",
 	}[hc.Stage]
 	calls := flowCalls(flow, hc)
-	if slices.Equal(calls, fetchCalls) && hc.Stage == pop3test.StageRETR {
+	if slices.Equal(calls, fetchCalls) && hc.Stage == hostile.StageRETR {
 		call = "fetch"
 	}
 	if hc.InData {
@@ -132,30 +134,22 @@ func cCallOf(flow string, hc pop3test.HostileCase) string {
 }
 
 // runsIn tells whether a C flow plays hc.
-func runsIn(flow string, hc pop3test.HostileCase) bool {
+func runsIn(flow string, hc hostile.Case) bool {
 	if hc.GoOnly != "" {
 		return false
 	}
 	if flow == "ext" {
 		return true
 	}
-	return hc.Flow == pop3test.FlowStandard && cCallOf("vendor", hc) != "" &&
-		(hc.Outcome != pop3test.OutcomeTimeout || cTimeoutCases[hc.Name])
+	return hc.Flow == hostile.FlowStandard && cCallOf("vendor", hc) != "" &&
+		(hc.Outcome != hostile.OutcomeTimeout || cTimeoutCases[hc.Name])
 }
 
-// cStatus is the NetX status for an outcome (capi/status.go).
-func cStatus(o pop3test.Outcome) uint64 {
-	switch o {
-	case pop3test.OutcomeServerError, pop3test.OutcomeProtocolError, pop3test.OutcomeTooLong:
-		return 0xB4
-	case pop3test.OutcomeTimeout:
-		return 0x29
-	case pop3test.OutcomeClosed:
-		return 0x38
-	case pop3test.OutcomeTLS:
-		return 0xB9
-	}
-	return 0
+// cStatus is the NetX status for an outcome, as the README's table gives
+// it (hostile.CStatus).
+func cStatus(o hostile.Outcome) uint64 {
+	code, _ := hostile.CStatus(o)
+	return uint64(code)
 }
 
 // cRespCode is the NX_POP3_RESP_ value of an RFC 2449 response code.
@@ -186,7 +180,7 @@ var (
 
 // hostileRun is one run of the C program against a case's server.
 type hostileRun struct {
-	hc       pop3test.HostileCase
+	hc       hostile.Case
 	flow     string
 	out      string
 	dataFile string
@@ -216,7 +210,7 @@ func newHostileRunner(bin, dir string, n int) *hostileRunner {
 
 // start runs hc through flow (under wrap, if given) in the background; the
 // result comes on the channel.
-func (r *hostileRunner) start(hc pop3test.HostileCase, flow string, wrap []string, bound time.Duration) <-chan hostileRun {
+func (r *hostileRunner) start(hc hostile.Case, flow string, wrap []string, bound time.Duration) <-chan hostileRun {
 	r.seq++
 	dir := filepath.Join(r.dir, strconv.Itoa(r.seq))
 	ch := make(chan hostileRun, 1)
@@ -230,21 +224,21 @@ func (r *hostileRunner) start(hc pop3test.HostileCase, flow string, wrap []strin
 	return ch
 }
 
-func runHostileC(hc pop3test.HostileCase, flow string, wrap []string, bin, dir string, bound time.Duration) (res hostileRun) {
+func runHostileC(hc hostile.Case, flow string, wrap []string, bin, dir string, bound time.Duration) (res hostileRun) {
 	res = hostileRun{hc: hc, flow: flow, dataFile: filepath.Join(dir, "data"), bound: bound, valgrind: wrap != nil}
 	if res.setupErr = os.MkdirAll(dir, 0o755); res.setupErr != nil {
 		return res
 	}
-	addr, stop, err := hc.Start()
+	run, err := hc.Start()
 	if err != nil {
 		res.setupErr = err
 		return res
 	}
-	_, port, _ := strings.Cut(addr, "127.0.0.1:")
+	_, port, _ := strings.Cut(run.Addr, "127.0.0.1:")
 	env := os.Environ()
 	if flow == "ext" {
-		if env, err = extEnv(hc, dir, env, wrap != nil); err != nil {
-			stop()
+		if env, err = extEnv(hc, run, dir, env, wrap != nil); err != nil {
+			run.Stop()
 			res.setupErr = err
 			return res
 		}
@@ -259,7 +253,7 @@ func runHostileC(hc pop3test.HostileCase, flow string, wrap []string, bin, dir s
 	b, runErr := cmd.CombinedOutput()
 	res.elapsed = time.Since(start)
 	res.out = string(b)
-	res.serveErr = stop()
+	res.serveErr = run.Stop()
 	res.hung = ctx.Err() != nil
 	res.runErr = runErr
 	return res
@@ -267,39 +261,40 @@ func runHostileC(hc pop3test.HostileCase, flow string, wrap []string, bin, dir s
 
 // extEnv sets up the ext flow's options for hc: the TLS mode, certificate
 // check, CA file and server name of its ClientTLS, and its login method.
-func extEnv(hc pop3test.HostileCase, dir string, env []string, valgrind bool) ([]string, error) {
+func extEnv(hc hostile.Case, run *hostile.Run, dir string, env []string, valgrind bool) ([]string, error) {
 	ticks, connect := extReplyTicks, 200
 	if valgrind {
 		// memcheck slows the client, not the server: its TLS handshake
-		// (inside the connect timeout) too, past 2 s on a busy machine.
-		ticks, connect = 300, 1000
+		// (inside the connect timeout) too, past 2 s on a busy machine,
+		// and past 10 s when other work shares the machine.
+		ticks, connect = 300, 3000
 	}
 	env = append(env, fmt.Sprintf("REPLY_TIMEOUT=%d", ticks), fmt.Sprintf("CONNECT_TIMEOUT=%d", connect))
 	switch hc.Flow {
-	case pop3test.FlowSTLS:
+	case hostile.FlowSTLS:
 		env = append(env, "TLS=starttls")
-	case pop3test.FlowImplicitTLS:
+	case hostile.FlowImplicitTLS:
 		env = append(env, "TLS=implicit")
-	case pop3test.FlowSASL:
+	case hostile.FlowSASL:
 		mech := strings.ToLower(hc.Mech)
 		if mech == "" {
 			mech = "cram-md5"
 		}
 		env = append(env, "AUTH="+mech)
-	case pop3test.FlowFetch:
+	case hostile.FlowFetch:
 		env = append(env, "FLOW=fetch")
 	}
-	if hc.ClientTLS != nil && (hc.Flow == pop3test.FlowSTLS || hc.Flow == pop3test.FlowImplicitTLS) {
-		cfg := hc.ClientTLS()
+	if run.ClientTLS != nil && (hc.Flow == hostile.FlowSTLS || hc.Flow == hostile.FlowImplicitTLS) {
+		cfg := run.ClientTLS
 		if cfg.InsecureSkipVerify {
 			env = append(env, "VERIFY=0")
 		}
 		if cfg.ServerName != "" {
 			env = append(env, "SERVER_NAME="+cfg.ServerName)
 		}
-		if hc.ClientCA != nil {
+		if run.ClientCA != nil {
 			ca := filepath.Join(dir, "ca.pem")
-			if err := os.WriteFile(ca, hc.ClientCA(), 0o600); err != nil {
+			if err := os.WriteFile(ca, run.ClientCA, 0o600); err != nil {
 				return nil, err
 			}
 			env = append(env, "CA_FILE="+ca)
@@ -316,18 +311,16 @@ func TestHostileC(t *testing.T) {
 	t.Cleanup(runner.wg.Wait)
 
 	// Everything is started first, the vendor timeouts (10 s) ahead, then
-	// checked in catalogue order. Each flow has a catalogue of its own: a
-	// TLS case's ClientTLS and ClientCA follow the server its catalogue
-	// started last, so runs in parallel must not share one.
+	// checked in catalogue order; each run has a server of its own.
 	type pending struct {
 		name string
 		ch   <-chan hostileRun
 	}
 	runs := map[string][]pending{}
-	vendorCases, extCases := pop3test.HostileCases(), pop3test.HostileCases()
+	vendorCases, extCases := hostile.Cases(), hostile.Cases() // the same catalogue: runs share nothing
 	vendorRuns := map[string]<-chan hostileRun{}
 	for _, hc := range vendorCases {
-		if runsIn("vendor", hc) && hc.Outcome == pop3test.OutcomeTimeout {
+		if runsIn("vendor", hc) && hc.Outcome == hostile.OutcomeTimeout {
 			vendorRuns[hc.Name] = runner.start(hc, "vendor", nil, 25*time.Second)
 		}
 	}
@@ -365,8 +358,8 @@ func TestHostileC(t *testing.T) {
 		// Async preemption's signal-driven stack writes are reported as
 		// invalid by memcheck now and then.
 		wrap := []string{"env", "GODEBUG=asyncpreemptoff=1", valgrind, "--error-exitcode=1", "--leak-check=no", "-q"}
-		byName := map[string]pop3test.HostileCase{}
-		for _, hc := range pop3test.HostileCases() {
+		byName := map[string]hostile.Case{}
+		for _, hc := range hostile.Cases() {
 			byName[hc.Name] = hc
 		}
 		var vruns []<-chan hostileRun
@@ -374,7 +367,7 @@ func TestHostileC(t *testing.T) {
 			hc, ok := byName[c.name]
 			require.True(t, ok, "no case %q", c.name)
 			require.True(t, runsIn(c.flow, hc), "case %q does not run in the %s flow", c.name, c.flow)
-			vruns = append(vruns, vrunner.start(hc, c.flow, wrap, 50*time.Second))
+			vruns = append(vruns, vrunner.start(hc, c.flow, wrap, 80*time.Second))
 		}
 		for i, c := range valgrindCases {
 			t.Run(c.flow+"/"+c.name, func(t *testing.T) { checkHostileC(t, <-vruns[i]) })
@@ -407,7 +400,7 @@ func checkHostileC(t *testing.T, r hostileRun) {
 	}
 	calls := flowCalls(r.flow, hc)
 	wantCall, want := cCallOf(r.flow, hc), cStatus(hc.Outcome)
-	if hc.Outcome == pop3test.OutcomeOK {
+	if hc.Outcome == hostile.OutcomeOK {
 		for _, c := range calls {
 			if st, ok := status[c]; !ok || st != 0 {
 				t.Errorf("%s: got %s, want 0x00", c, fmtStatus(st, ok))
@@ -431,7 +424,7 @@ func checkHostileC(t *testing.T, r hostileRun) {
 		case !ok || st != want:
 			t.Errorf("%s: want 0x%02X (%v), got %s", wantCall, want, hc.Outcome, fmtStatus(st, ok))
 		}
-		if hc.Outcome == pop3test.OutcomeTimeout && !r.valgrind {
+		if hc.Outcome == hostile.OutcomeTimeout && !r.valgrind {
 			if r.flow == "vendor" && r.elapsed < 9*time.Second {
 				t.Errorf("timed out after %v, want NetX's 10 s reply timeout", r.elapsed)
 			}
@@ -455,10 +448,10 @@ func checkHostileC(t *testing.T, r hostileRun) {
 	// Data: exact whenever the final packet was reported.
 	wantData, wantTop := hc.Data, hc.TopData
 	if wantData == nil {
-		wantData = pop3test.StdMessage
+		wantData = []byte(hostile.Message)
 	}
 	if wantTop == nil {
-		wantTop = pop3test.StdTop
+		wantTop = []byte(hostile.Top)
 	}
 	checkData := func(call, file string, want []byte) {
 		if st, ok := status[call]; !ok || st != 0 {

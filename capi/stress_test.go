@@ -15,17 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/bigmsg"
 	"github.com/nxpop3/nxpop3/internal/ctest"
 	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func needStress(t *testing.T) {
-	t.Helper()
-	testenv.OptIn(t, "NXPOP3_STRESS", "make stress")
-}
 
 var poolFree = regexp.MustCompile(`(?m)^pool free (\d+)/(\d+)$`)
 
@@ -37,13 +33,13 @@ func requirePoolBack(t *testing.T, out string) {
 }
 
 func TestStressC(t *testing.T) {
-	needStress(t)
+	testenv.Stress(t)
 	dir := t.TempDir()
 
 	t.Run("1 GiB message", func(t *testing.T) {
 		bin := ctest.WholeProgram(t, ctest.Plain, "testdata/stress_big.c")
 		const size = 1 << 30
-		srv, err := pop3test.NewBigMessageServer(size)
+		srv, err := bigmsg.NewServer(size)
 		require.NoError(t, err)
 		defer srv.Close()
 		_, port, _ := strings.Cut(srv.Addr(), ":")

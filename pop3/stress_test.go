@@ -17,16 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxpop3/nxpop3/internal/bigmsg"
 	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func needStress(t *testing.T) {
-	t.Helper()
-	testenv.OptIn(t, "NXPOP3_STRESS", "make stress")
-}
 
 // vmHWM returns the peak resident set size of the process in KiB.
 func vmHWM(t *testing.T) int64 {
@@ -45,9 +41,9 @@ func vmHWM(t *testing.T) int64 {
 }
 
 func TestStressOneGiBMessage(t *testing.T) {
-	needStress(t)
+	testenv.Stress(t)
 	const size = 1 << 30
-	srv, err := pop3test.NewBigMessageServer(size)
+	srv, err := bigmsg.NewServer(size)
 	require.NoError(t, err)
 	defer srv.Close()
 
@@ -102,7 +98,7 @@ func settle(want int, f func() int) int {
 }
 
 func TestStressThousandSessions(t *testing.T) {
-	needStress(t)
+	testenv.Stress(t)
 	srv, err := pop3test.NewServer(pop3test.Options{})
 	require.NoError(t, err)
 	defer srv.Close()

@@ -73,6 +73,13 @@ func OptIn(t testing.TB, env, run string) {
 	t.Skipf("set %s=1 (%s) to run this test", env, run)
 }
 
+// Stress runs t only under make stress (NXPOP3_STRESS=1): the long runs
+// that make test leaves out.
+func Stress(t testing.TB) {
+	t.Helper()
+	OptIn(t, "NXPOP3_STRESS", "make stress")
+}
+
 // record appends one line for a skipped test to the summary file, if any:
 // "VARIABLE<TAB>why<TAB>package.Test". Each line is one write on a file
 // opened for appending, so test binaries running in parallel do not mix

@@ -17,7 +17,8 @@ import (
 // sends, lines it expects, pauses and ways to end the connection, in order.
 // Unlike Server, a Scripted server knows nothing of POP3: it says exactly
 // what the script says, which makes it the tool for feeding a client
-// replies no real server would send (see HostileCases).
+// replies no real server would send (the project's hostile-server catalogue
+// is built on it).
 type Script []Step
 
 // Step is one action of a Script. Build steps with Send, SendLine,
