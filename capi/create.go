@@ -124,9 +124,9 @@ func nxd_pop3_client_create(client_ptr *C.NX_POP3_CLIENT, APOP_authentication C.
 // default), SASL PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-256,
 // SCRAM-SHA-1 and OAUTHBEARER, a strict mode that never sends a password in
 // clear text, a server host name instead of an address, timeouts, and a
-// protocol trace with the credentials masked (nx_pop3_options_debug). options_ptr
-// may be NULL for the defaults; server_duo_address may be NULL when the
-// options name a host. The client works with every other service.
+// protocol trace with the credentials masked (nx_pop3_options_debug).
+// options_ptr may be NULL for the defaults; server_duo_address may be NULL
+// when the options name a host. The client works with every other service.
 //
 // Unlike the vendor's create calls, it sends a password readable on the
 // wire (USER/PASS, PLAIN, LOGIN, XOAUTH2, and so APOP's fallback to

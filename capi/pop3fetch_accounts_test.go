@@ -625,3 +625,83 @@ func TestPop3fetchInsecureAuth(t *testing.T) {
 	out = pfOK(t, nil, "--server", timestamped.Addr(), "--user", "demo", "--auth", "apop", filepath.Join(t.TempDir(), "Maildir"))
 	require.Contains(t, out, "2 stored", "APOP sends no readable password")
 }
+
+// TestPop3fetchModernAuthDovecot: --auth scram-sha-256, scram-sha-1 and
+// oauthbearer, and --tls-fingerprint (pin instead of a CA; a wrong pin
+// refused, 69) and --tls-min-version, against a Dovecot configured for
+// them; the config keys alike.
+func TestPop3fetchModernAuthDovecot(t *testing.T) {
+	dc, oauth := dovecot.StartSASL(t)
+	user, password := dc.NewUser(t)
+	msgs := pfMessages("modern", 2, 400)
+	dc.Deliver(t, user, msgs...)
+	token := "tok-" + user
+	oauth.AddToken(token, user)
+	certFP, keyFP := dovecotFingerprints(t, dc)
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		code int
+	}{
+		{"scram-sha-256", nil, []string{"--server", dc.Addr(), "--auth", "scram-sha-256", "--strict"}, 0},
+		{"scram-sha-1", nil, []string{"--server", dc.Addr(), "--auth", "scram-sha-1", "--strict"}, 0},
+		{"scram wrong password", []string{"POP3_PASSWORD=wrong"}, []string{"--server", dc.Addr(), "--auth", "scram-sha-256"}, 77},
+		{"oauthbearer", []string{"POP3_TOKEN=" + token}, []string{"--server", dc.Addr(), "--starttls", "--ca-file", dc.CAFile, "--auth", "oauthbearer"}, 0},
+		{"certificate pin", nil, []string{"--server", dc.TLSAddr(), "--tls", "--auth", "plain", "--tls-fingerprint", certFP}, 0},
+		{"key pin and CA", nil, []string{"--server", dc.TLSAddr(), "--tls", "--auth", "plain", "--ca-file", dc.CAFile, "--tls-fingerprint", keyFP}, 0},
+		{"wrong pin", nil, []string{"--server", dc.Addr(), "--starttls", "--auth", "plain", "--tls-fingerprint", strings.Repeat("0", 64)}, 69},
+		{"TLS 1.3", nil, []string{"--server", dc.TLSAddr(), "--tls", "--auth", "plain", "--ca-file", dc.CAFile, "--tls-min-version", "1.3"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := filepath.Join(t.TempDir(), "Maildir")
+			env := append([]string{"POP3_PASSWORD=" + password}, tc.env...)
+			out, code := pfRun(t, env, append(tc.args, "--user", user, "--debug", md)...)
+			require.Equal(t, tc.code, code, "%s", out)
+			require.NotContains(t, out, password)
+			require.NotContains(t, out, token)
+			if tc.code == 0 {
+				requireExactlyOnce(t, md, msgs)
+			} else {
+				require.NoDirExists(t, md)
+			}
+		})
+	}
+	t.Run("config keys", func(t *testing.T) {
+		md := filepath.Join(t.TempDir(), "Maildir")
+		cfg := writeConfig(t, "account pinned", "server "+dc.TLSAddr(), "tls on", "tls_fingerprint "+certFP,
+			"tls_min_version 1.2", "auth scram-sha-256", "user "+user, "maildir "+md)
+		out := pfOK(t, []string{"POP3_PASSWORD=" + password}, "--config", cfg)
+		require.Contains(t, out, "pinned: 2 stored")
+	})
+	t.Run("usage", func(t *testing.T) {
+		out, code := pfRun(t, nil, "--server", dc.Addr(), "--user", user, "--tls-fingerprint", certFP, "md")
+		require.Equal(t, 64, code, "%s", out)
+		require.Contains(t, out, "need --tls or --starttls")
+		out, code = pfRun(t, nil, "--server", dc.Addr(), "--tls", "--user", user, "--tls-min-version", "1.4", "md")
+		require.Equal(t, 64, code, "%s", out)
+		require.Contains(t, out, "bad tls-min-version 1.4")
+	})
+}
+
+// TestPop3fetchClientCertDovecot: --tls-cert and --tls-key against a
+// Dovecot that requires a client certificate; without one, refused.
+func TestPop3fetchClientCertDovecot(t *testing.T) {
+	dir := t.TempDir()
+	good := dovecot.NewClientPKI(t, dir, "good")
+	dc := dovecot.StartClientCert(t, good.CAFile)
+	user, password := dc.NewUser(t)
+	msgs := pfMessages("clientcert", 2, 400)
+	dc.Deliver(t, user, msgs...)
+	env := []string{"POP3_PASSWORD=" + password}
+	base := []string{"--server", dc.Addr(), "--starttls", "--ca-file", dc.CAFile, "--auth", "user", "--user", user}
+
+	md := filepath.Join(t.TempDir(), "Maildir")
+	out := pfOK(t, env, append(slices.Clone(base), "--tls-cert", good.CertFile, "--tls-key", good.KeyFile, md)...)
+	require.Contains(t, out, "2 stored")
+	requireExactlyOnce(t, md, msgs)
+
+	out, code := pfRun(t, env, append(slices.Clone(base), filepath.Join(t.TempDir(), "Maildir"))...)
+	require.Equal(t, 77, code, "%s", out)
+	require.Contains(t, out, "valid SSL certificate")
+}

@@ -30,6 +30,7 @@ enum {
     OPT_CA_FILE, OPT_SERVER_NAME, OPT_INSECURE, OPT_TIMEOUT, OPT_PASSWORD_ENV, OPT_PASSWORD_FILE,
     OPT_PASSWORDEVAL, OPT_PASSWORD, OPT_ONLY_NEW, OPT_STATE, OPT_KEEP, OPT_DELETE, OPT_MAX_SIZE,
     OPT_KILL_SIZE, OPT_KEEP_CRLF, OPT_MAILDIR, OPT_MBOX, OPT_MDA, OPT_INSECURE_AUTH,
+    OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_FINGERPRINT, OPT_TLS_MIN_VERSION,
     /* The command line's own. */
     OPT_CONFIG, OPT_DEBUG, OPT_QUIET, OPT_VERSION, OPT_HELP
 };
@@ -57,6 +58,8 @@ static const struct optdef {
     {"keep-crlf", FLAG, OPT_KEEP_CRLF},   {"maildir", ARG, OPT_MAILDIR},
     {"mbox", ARG, OPT_MBOX},              {"mda", ARG, OPT_MDA},
     {"insecure-auth", FLAG, OPT_INSECURE_AUTH},
+    {"tls-cert", ARG, OPT_TLS_CERT},      {"tls-key", ARG, OPT_TLS_KEY},
+    {"tls-fingerprint", ARG, OPT_TLS_FINGERPRINT}, {"tls-min-version", ARG, OPT_TLS_MIN_VERSION},
     {"config", CLI_ARG, OPT_CONFIG},      {"debug", CLI_FLAG, OPT_DEBUG},
     {"quiet", CLI_FLAG, OPT_QUIET},       {"version", CLI_FLAG, OPT_VERSION},
     {"help", CLI_FLAG, OPT_HELP},
@@ -97,11 +100,19 @@ static void help(void)
 "  --ca-file FILE         trust the CAs in this PEM file (default: the system's)\n"
 "  --server-name NAME     name to verify in the certificate (default: HOST)\n"
 "  --insecure             do not verify the certificate (warns; tests only)\n"
+"  --tls-fingerprint PINS accept the server by the SHA-256 fingerprint of its\n"
+"                         certificate or public key (hex, colons allowed, or\n"
+"                         sha256//base64; comma-separated), instead of the CAs\n"
+"                         (with --ca-file: as well as the CAs)\n"
+"  --tls-cert FILE        present this PEM client certificate (and chain)\n"
+"  --tls-key FILE         its PEM key (default: in the certificate file)\n"
+"  --tls-min-version V    1.0, 1.1, 1.2 (default) or 1.3\n"
 "  --timeout SECONDS      connect and reply timeout (default 30 s and 10 s)\n"
 "\n"
 "Login:\n"
 "  --user NAME            the account (for Gmail and Microsoft 365 the address)\n"
-"  --auth METHOD          auto, user, apop, plain, login, cram-md5, xoauth2;\n"
+"  --auth METHOD          auto, user, apop, plain, login, cram-md5, xoauth2,\n"
+"                         scram-sha-256, scram-sha-1, oauthbearer;\n"
 "                         default apop in clear text (USER/PASS if the server has\n"
 "                         no APOP), auto with --tls or --starttls\n"
 "  --strict               never send a password readable on the wire\n"
@@ -109,10 +120,11 @@ static void help(void)
 "                         XOAUTH2) to a server off this host without TLS;\n"
 "                         refused by default (APOP and CRAM-MD5 always work)\n"
 "  --password-env NAME    read the secret from $NAME (default POP3_PASSWORD, or\n"
-"                         POP3_TOKEN with --auth xoauth2 when it is set)\n"
+"                         POP3_TOKEN with --auth xoauth2 or oauthbearer when set)\n"
 "  --password-file FILE   read the secret from the first line of FILE (mode 0600)\n"
 "  --passwordeval CMD     the first line CMD prints (e.g. \"pass show mail\")\n"
 "  --token-env NAME, --token-file FILE   the same, for an OAuth 2.0 token\n"
+"                         (xoauth2, oauthbearer)\n"
 "  Otherwise, on a terminal, the password is asked for. A password is never\n"
 "  taken from the command line, where ps(1) shows it.\n",
         stdout);
@@ -323,7 +335,8 @@ static int parse_auth(const char *s, UINT *auth)
     static const struct { const char *name; UINT value; } methods[] = {
         {"auto", NX_POP3_AUTH_AUTO},   {"user", NX_POP3_AUTH_USER},   {"apop", NX_POP3_AUTH_APOP},
         {"plain", NX_POP3_AUTH_PLAIN}, {"login", NX_POP3_AUTH_LOGIN}, {"cram-md5", NX_POP3_AUTH_CRAM_MD5},
-        {"xoauth2", NX_POP3_AUTH_XOAUTH2},
+        {"xoauth2", NX_POP3_AUTH_XOAUTH2}, {"scram-sha-256", NX_POP3_AUTH_SCRAM_SHA_256},
+        {"scram-sha-1", NX_POP3_AUTH_SCRAM_SHA_1}, {"oauthbearer", NX_POP3_AUTH_OAUTHBEARER},
     };
     size_t i;
 
@@ -407,6 +420,16 @@ static int apply_option(struct account *a, int id, const char *arg)
     case OPT_SERVER_NAME: a->server_name = strdup(arg); break;
     case OPT_INSECURE: a->insecure = on; break;
     case OPT_INSECURE_AUTH: a->insecure_auth = on ? NX_TRUE : NX_FALSE; break;
+    case OPT_TLS_CERT: a->tls_cert = expand_path(arg); break;
+    case OPT_TLS_KEY: a->tls_key = expand_path(arg); break;
+    case OPT_TLS_FINGERPRINT: a->tls_fingerprint = strdup(arg); break;
+    case OPT_TLS_MIN_VERSION:
+        if (!strcmp(arg, "1.0")) a->tls_min_version = NX_POP3_TLS_VERSION_1_0;
+        else if (!strcmp(arg, "1.1")) a->tls_min_version = NX_POP3_TLS_VERSION_1_1;
+        else if (!strcmp(arg, "1.2")) a->tls_min_version = NX_POP3_TLS_VERSION_1_2;
+        else if (!strcmp(arg, "1.3")) a->tls_min_version = NX_POP3_TLS_VERSION_1_3;
+        else return set_err("bad tls-min-version %s (1.0, 1.1, 1.2 or 1.3)", arg);
+        break;
     case OPT_TIMEOUT:
         if (parse_number(arg, 0, &n) != 0 || n == 0 || n > 86400) return set_err("bad timeout %s", arg);
         a->timeout = (unsigned long)n;
@@ -490,9 +513,10 @@ static int finish_account(struct account *a)
     if (a->user == NULL || a->user[0] == '\0') return who ? err("account %s: no user", who) : err("no --user given");
     if (a->delivery == DELIVER_NONE)
         return who ? err("account %s: no maildir, mbox or mda", who) : err("no MAILDIR given");
-    if ((a->ca_file || a->server_name || a->insecure) && a->tls == NX_POP3_TLS_NONE)
-        return who ? err("account %s: ca_file, server_name and insecure need tls or starttls", who)
-                   : err("--ca-file, --server-name and --insecure need --tls or --starttls");
+    if ((a->ca_file || a->server_name || a->insecure || a->tls_cert || a->tls_key || a->tls_fingerprint ||
+         a->tls_min_version) && a->tls == NX_POP3_TLS_NONE)
+        return who ? err("account %s: ca_file, server_name, insecure and tls_* need tls or starttls", who)
+                   : err("--ca-file, --server-name, --insecure and --tls-* need --tls or --starttls");
     if (!a->auth_given) a->auth = a->tls == NX_POP3_TLS_NONE ? NX_POP3_AUTH_APOP : NX_POP3_AUTH_AUTO;
     if (a->port == 0) a->port = a->tls == NX_POP3_TLS_IMPLICIT ? 995 : 110;
     if (a->only_new && a->state_path == NULL) {
@@ -777,7 +801,7 @@ int load_secret(const struct account *a, char *buf, size_t size)
     if (a->passwordeval) return secret_from_command(a, buf, size);
     if (name == NULL) {
         name = "POP3_PASSWORD";
-        if (a->auth == NX_POP3_AUTH_XOAUTH2 && getenv("POP3_TOKEN") && getenv("POP3_TOKEN")[0]) name = "POP3_TOKEN";
+        if ((a->auth == NX_POP3_AUTH_XOAUTH2 || a->auth == NX_POP3_AUTH_OAUTHBEARER) && getenv("POP3_TOKEN") && getenv("POP3_TOKEN")[0]) name = "POP3_TOKEN";
     }
     value = getenv(name);
     if (value != NULL && value[0] != '\0') {

@@ -187,7 +187,13 @@ static UINT connect_and_login(struct run *r, char *secret)
 
     nx_pop3_client_options_init(&opt);
     opt.nx_pop3_options_tls = a->tls;
-    opt.nx_pop3_options_verify = a->insecure ? NX_FALSE : NX_TRUE;
+    /* A pin replaces the CAs (as mpop's tls_fingerprint does), unless a
+     * CA file is given too: then both must hold. */
+    opt.nx_pop3_options_verify = a->insecure || (a->tls_fingerprint && !a->ca_file) ? NX_FALSE : NX_TRUE;
+    opt.nx_pop3_options_tls_fingerprint = a->tls_fingerprint;
+    opt.nx_pop3_options_tls_cert_file = a->tls_cert;
+    opt.nx_pop3_options_tls_key_file = a->tls_key;
+    opt.nx_pop3_options_tls_min_version = a->tls_min_version;
     opt.nx_pop3_options_ca_file = a->ca_file;
     opt.nx_pop3_options_server_name = a->server_name;
     opt.nx_pop3_options_host = a->host_is_name ? (CHAR *)a->host : NX_NULL;

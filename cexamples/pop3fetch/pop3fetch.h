@@ -44,6 +44,8 @@ struct account {
     char *user;
     char *password_env, *password_file, *passwordeval;
     char *ca_file, *server_name;
+    char *tls_cert, *tls_key, *tls_fingerprint;
+    UINT tls_min_version;       /* 0: the library's default (TLS 1.2) */
     UINT tls, auth, strict, insecure, insecure_auth;
     int auth_given;
     unsigned long timeout;      /* seconds; 0: the library's defaults */
