@@ -561,3 +561,84 @@ func TestCutAfterOneByteOfLine(t *testing.T) {
 		assert.Equal(t, want, string(got))
 	}
 }
+
+// Reads into a small buffer across stuffed dots deliver every byte: the
+// part of a line after a stuffed dot is asked for no more than the room
+// left in p (gremlins: dot.go Read, len(p) - n to len(p) + n, which
+// discarded what did not fit).
+func TestSmallReadsAcrossStuffedDots(t *testing.T) {
+	wire := "ab\r\n..cdefghijklmnop\r\n...\r\nq\r\n.\r\n"
+	want := "ab\r\n.cdefghijklmnop\r\n..\r\nq\r\n"
+	for size := 1; size <= 16; size++ {
+		s := pop3test.StartScripted(t, greet(), C("RETR 1"), Raw("+OK\r\n"+wire), Hangup())
+		c := dial(t, s, nil)
+		m, err := c.Retr(t.Context(), 1)
+		require.NoError(t, err)
+		// Wait until the whole reply is buffered, so each Read runs over
+		// several chunks instead of stopping where a segment ended.
+		for c.br.Buffered() < len(wire) {
+			_, err := c.br.Peek(c.br.Buffered() + 1)
+			require.NoError(t, err)
+		}
+		var got []byte
+		p := make([]byte, size)
+		for {
+			n, err := m.Read(p)
+			got = append(got, p[:n]...)
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+		}
+		assert.Equal(t, want, string(got), "reads of %d octets", size)
+	}
+}
+
+// The Read that consumes the terminator says io.EOF, never (0, nil),
+// which io.Reader discourages and a C caller's loop would spin on
+// (gremlins: dot.go Read, n > 0 to n >= 0 or negated).
+func TestReadAtTerminatorSaysEOF(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("RETR 1"), Raw("+OK\r\nabcd\r\n"), Sleep(200*time.Millisecond), Raw(".\r\n"), Hangup())
+	c := dial(t, s, nil)
+	m, err := c.Retr(t.Context(), 1)
+	require.NoError(t, err)
+	p := make([]byte, 6)
+	n, err := m.Read(p)
+	require.NoError(t, err)
+	require.Equal(t, "abcd\r\n", string(p[:n]))
+	n, err = m.Read(p)
+	assert.Equal(t, 0, n)
+	assert.Equal(t, io.EOF, err)
+}
+
+// Every method's name round-trips, and a number outside the list is named
+// by number, without indexing past it (gremlins: login.go String, m >= 0
+// to m > 0, int(m) < len to <=).
+func TestAuthMethodNames(t *testing.T) {
+	for m := AuthAuto; m <= AuthOAuthBearer; m++ {
+		got, err := ParseAuthMethod(m.String())
+		require.NoError(t, err, m.String())
+		assert.Equal(t, m, got)
+	}
+	assert.Equal(t, "auto", AuthAuto.String())
+	assert.Equal(t, "oauthbearer", AuthOAuthBearer.String())
+	assert.Equal(t, "AuthMethod(10)", AuthMethod(10).String())
+	assert.Equal(t, "AuthMethod(-1)", AuthMethod(-1).String())
+	_, err := ParseAuthMethod("AuthMethod(10)")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+}
+
+// A stall longer than ReplyTimeout fails the message even when the Read
+// that meets it has data to return: the error comes with the data, so the
+// next Read does not start a second timeout that the rest of the message,
+// arriving late, would meet (gremlins: dot.go Read, err == io.EOF to
+// err != io.EOF, which returned the data with a nil error).
+func TestStallAtDotLineFails(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("RETR 1"), Raw("+OK\r\nabc\r\n."), Sleep(1600*time.Millisecond),
+		Raw(".x\r\n.\r\n"), Hangup())
+	c := dial(t, s, &Options{ReplyTimeout: time.Second})
+	m, err := c.Retr(t.Context(), 1)
+	require.NoError(t, err)
+	_, err = io.ReadAll(m)
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+}
