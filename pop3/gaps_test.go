@@ -642,3 +642,31 @@ func TestStallAtDotLineFails(t *testing.T) {
 	_, err = io.ReadAll(m)
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
 }
+
+// LIST is asked for only when its sizes can matter: more than one message
+// and more than one command in flight. With Window 1, or a single id, the
+// server sees CAPA then RETR, nothing between (gremlins: pipeline.go
+// window > 1 to >= 1, len(ids) > 1 to >= 1).
+func TestFetchNoListWhenOneInFlight(t *testing.T) {
+	capa := []pop3test.Step{C("CAPA"), S("+OK"), Raw("PIPELINING\r\n.\r\n")}
+	msg := func(id string) []pop3test.Step { return []pop3test.Step{C("RETR " + id), S("+OK"), Raw("x\r\n.\r\n")} }
+	for _, tc := range []struct {
+		ids    []int
+		window int
+	}{{[]int{1, 2}, 1}, {[]int{1}, 0}} {
+		steps := append([]pop3test.Step{greet()}, capa...)
+		for _, id := range tc.ids {
+			steps = append(steps, msg(fmt.Sprint(id))...)
+		}
+		s := pop3test.StartScripted(t, append(steps, C("NOOP"), S("+OK"), Hangup())...)
+		c := dial(t, s, nil)
+		got := 0
+		require.NoError(t, c.Fetch(t.Context(), tc.ids, &FetchOptions{Window: tc.window}, func(m *Message) error {
+			got++
+			return nil
+		}))
+		require.NoError(t, c.Noop(t.Context()))
+		assert.Equal(t, len(tc.ids), got)
+		require.NoError(t, s.Err())
+	}
+}
