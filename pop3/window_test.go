@@ -98,3 +98,12 @@ func TestFetchPipelinedLargeMessages(t *testing.T) {
 		require.NoError(t, c.Quit(t.Context()))
 	}
 }
+
+// A RETR whose reply exactly fills what is left of the budget is sent;
+// one octet less of budget and it waits (gremlins: pipeline.go send,
+// flight+cost > budget to >=).
+func TestFetchBudgetExact(t *testing.T) {
+	mail := sized(10, 1024) // 1024 + 64 bytes of budget each
+	assert.Equal(t, 2, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: 2 * (1024 + 64)}))
+	assert.Equal(t, 1, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: 2*(1024+64) - 1}))
+}
