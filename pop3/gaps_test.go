@@ -670,3 +670,37 @@ func TestFetchNoListWhenOneInFlight(t *testing.T) {
 		require.NoError(t, s.Err())
 	}
 }
+
+// Once a message has ended, every way of reading it agrees: after its end
+// io.Copy (WriteTo) copies nothing and succeeds and AtEOF says true; after
+// a failure each of Read, WriteTo and AtEOF repeats the failure, never a
+// success (gremlins: retr.go WriteTo and AtEOF, m.err == io.EOF negated,
+// which made a failed message copy as a success).
+func TestMessageAfterEndOrFailure(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("RETR 1"), Raw("+OK\r\nab\r\n.\r\n"), C("RETR 2"), Raw("+OK\r\nab"), Hangup())
+	c := dial(t, s, nil)
+	m, err := c.Retr(t.Context(), 1)
+	require.NoError(t, err)
+	data, err := io.ReadAll(m)
+	require.NoError(t, err)
+	require.Equal(t, "ab\r\n", string(data))
+	var w bytes.Buffer
+	n, err := io.Copy(&w, m)
+	assert.NoError(t, err)
+	assert.Zero(t, n)
+	eof, err := m.AtEOF()
+	assert.NoError(t, err)
+	assert.True(t, eof)
+
+	m, err = c.Retr(t.Context(), 2)
+	require.NoError(t, err)
+	_, err = io.ReadAll(m)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	_, err = io.Copy(&w, m)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	eof, err = m.AtEOF()
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.False(t, eof)
+	_, err = m.Read(make([]byte, 8))
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
