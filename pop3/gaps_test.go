@@ -704,3 +704,16 @@ func TestMessageAfterEndOrFailure(t *testing.T) {
 	_, err = m.Read(make([]byte, 8))
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 }
+
+// TOP announces no size, whatever its +OK line says: Message.Size is -1,
+// never a size read from the text (gremlins: retr.go Top, -1 to 1).
+func TestTopHasNoSize(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("TOP 1 0"), Raw("+OK 120 octets\r\nSubject: x\r\n\r\n.\r\n"), Hangup())
+	c := dial(t, s, nil)
+	m, err := c.Top(t.Context(), 1, 0)
+	require.NoError(t, err)
+	assert.Equal(t, int64(-1), m.Size)
+	data, err := io.ReadAll(m)
+	require.NoError(t, err)
+	assert.Equal(t, "Subject: x\r\n\r\n", string(data))
+}
