@@ -717,3 +717,19 @@ func TestTopHasNoSize(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Subject: x\r\n\r\n", string(data))
 }
+
+// A STAT that counted no messages bounds the listings that follow too: a
+// LIST or UIDL line after "+OK 0 0" contradicts it (gremlins: mailbox.go
+// listing, count >= 0 to count > 0, which took an empty maildrop for "no
+// STAT yet").
+func TestListingAfterEmptyStat(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("STAT"), S("+OK 0 0"), C("LIST"), S("+OK"), Raw("1 100\r\n.\r\n"), Hangup())
+	c := dial(t, s, nil)
+	n, _, err := c.Stat(t.Context())
+	require.NoError(t, err)
+	require.Zero(t, n)
+	list, err := c.List(t.Context())
+	var pe *ProtocolError
+	require.ErrorAs(t, err, &pe)
+	assert.Empty(t, list)
+}
