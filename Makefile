@@ -102,14 +102,30 @@ header: $(LIB) ## regenerate include/nx_pop3_client.h (each call documented from
 # make test counts them.
 SKIPS   := $(BUILD)/skipped-tests.txt
 
-test: $(LIB) fmt-check dovecot-ready ## gofmt and vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo; the last line counts skipped tests
+test: $(LIB) fmt-check test-deps ## gofmt and vet, then every test: Go core, pop3test, C API, Dovecot integration, brief fuzzing, link checks, the demo; the last line counts skipped tests
 	@rm -f $(SKIPS)
 	$(GO) vet ./...
 	$(GO) run ./build/genheader -export $(BUILD)/libnxpop3.h -out include/nx_pop3_client.h -forward capi/forward.c -check
-	NXPOP3_SKIP_SUMMARY=$(CURDIR)/$(SKIPS) $(GO) test -race -count=1 -timeout 20m ./...
+	NXPOP3_SKIP_SUMMARY=$(CURDIR)/$(SKIPS) $(GO) test -race -count=1 -timeout 20m -skip '^TestCross' ./...
 	$(call fuzz,$(FUZZCOUNT))
-	$(MAKE) link-check demo install-check
+	$(MAKE) link-check demo install-check test-cross
 	@$(GO) run ./internal/testenv/skipreport $(SKIPS)
+
+# What make test needs beyond Go, as command:Debian package. Root installs
+# what is missing; anyone else is told the one command. valgrind and g++ are
+# installed for root too (and the cross compilers and qemu-user for
+# test-cross), but their tests follow internal/testenv's policy.
+TEST_TOOLS ?= cmake:cmake pkg-config:pkgconf readelf:binutils nm:binutils
+ROOT_TOOLS ?= valgrind:valgrind g++:g++ aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf qemu-aarch64:qemu-user qemu-arm:qemu-user
+
+test-deps: dovecot-ready ## install what make test needs when it is missing (as root; otherwise name the command)
+	@missing=; for t in $(TEST_TOOLS) $(if $(filter 0,$(shell id -u)),$(ROOT_TOOLS)); do \
+		command -v $${t%%:*} >/dev/null || missing="$$missing $${t##*:}"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then echo "make: make test needs:$$missing; run 'sudo make test-deps'" >&2; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null; }
 
 dovecot-ready: ## install Dovecot for the integration tests when it is missing (root only: build/dovecot/install.sh)
 	@if [ "$$NXPOP3_SKIP_DOVECOT" = 1 ]; then exit 0; fi; \
@@ -179,6 +195,75 @@ bench: ## benchmarks: download speed; the C API against bare and raw socket clie
 	$(GO) test -run '^$$' -bench '^Benchmark(Download|CFetch)' -benchmem -benchtime 3x ./capi
 	$(GO) test -run '^$$' -bench '^Benchmark(Perf|SessionRSS|Pop3fetchDisk)$$' -benchtime 1x -timeout 30m ./capi
 
+# Embedded Linux: make cross builds the archive, the shared library and the
+# examples for each of CROSS_TARGETS with Debian's cross compilers
+# (gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf) into build/cross/TARGET/,
+# then prints their sizes; SMALL=1 builds for firmware images instead
+# (trimmed paths, no symbol tables or DWARF, stripped examples) into
+# build/cross-small/TARGET/. make test-cross runs the C test programs under
+# qemu-user (the Go tests named TestCross*, then pop3fetch against a
+# pop3testd). The settings are internal/ctest's Targets.
+CROSS_TARGETS      := arm64 arm
+CROSS_arm64_GOENV  := GOARCH=arm64
+CROSS_arm64_CC     := aarch64-linux-gnu-gcc
+CROSS_arm64_QEMU   := qemu-aarch64 -L /usr/aarch64-linux-gnu
+CROSS_arm_GOENV    := GOARCH=arm GOARM=7
+CROSS_arm_CC       := arm-linux-gnueabihf-gcc
+CROSS_arm_QEMU     := qemu-arm -L /usr/arm-linux-gnueabihf
+CROSS      := $(BUILD)/cross$(if $(SMALL),-small)
+CROSS_GOFLAGS := $(if $(SMALL),-trimpath)
+CROSS_LDFLAGS := $(if $(SMALL),-s -w)
+# The examples by name; one is either cexamples/NAME.c or the .c files of
+# cexamples/NAME/.
+CROSS_EXAMPLES := $(sort $(notdir $(EXAMPLES)) pop3fetch)
+example_srcs = $(or $(wildcard cexamples/$(1).c),$(wildcard cexamples/$(1)/*.c))
+CEXAMPLE_SRC := $(shell find cexamples -name '*.c' -o -name '*.h')
+
+# $(call cross_rules,TARGET): the archive, shared library and examples of TARGET.
+define cross_rules
+$(CROSS)/$(1)/libnxpop3.a: $(GOSRC) $(HEADERS) go.mod
+	@mkdir -p $$(@D)
+	CGO_ENABLED=1 GOOS=linux $(CROSS_$(1)_GOENV) CC=$(CROSS_$(1)_CC) $(GO) build $(CROSS_GOFLAGS) -ldflags='$(CROSS_LDFLAGS)' -buildmode=c-archive -o $$@ ./capi
+
+$(CROSS)/$(1)/libnxpop3.so: $(GOSRC) $(HEADERS) go.mod $(SYMBOLS)
+	@mkdir -p $$(@D)
+	rm -f $$@
+	CGO_ENABLED=1 GOOS=linux $(CROSS_$(1)_GOENV) CC=$(CROSS_$(1)_CC) $(GO) build $(CROSS_GOFLAGS) -buildmode=c-shared -ldflags='$(CROSS_LDFLAGS) $(SHLIB_LDFLAGS)' -o $$@ ./capi
+
+$(CROSS)/$(1)/bin/%: $(CROSS)/$(1)/libnxpop3.a $(HEADERS) $(CEXAMPLE_SRC)
+	@mkdir -p $$(@D)
+	$(CROSS_$(1)_CC) $(CFLAGS) -Iinclude $$(call example_srcs,$$*) $$< $(LDLIBS) -o $$@
+	$(if $(SMALL),$(CROSS_$(1)_CC:gcc=strip) $$@)
+
+cross-$(1): $(CROSS)/$(1)/libnxpop3.a $(CROSS)/$(1)/libnxpop3.so $(addprefix $(CROSS)/$(1)/bin/,$(CROSS_EXAMPLES))
+	@$(CROSS_$(1)_CC:gcc=strip) -o $(CROSS)/$(1)/demo.stripped $(CROSS)/$(1)/bin/demo
+	@printf '%-6s archive %s bytes, shared library %s bytes, demo stripped %s bytes, pop3fetch stripped %s bytes\n' $(1) \
+		$$$$(stat -c %s $(CROSS)/$(1)/libnxpop3.a) $$$$(stat -c %s $(CROSS)/$(1)/libnxpop3.so) \
+		$$$$(stat -c %s $(CROSS)/$(1)/demo.stripped) \
+		$$$$($(CROSS_$(1)_CC:gcc=strip) -o $(CROSS)/$(1)/pop3fetch.stripped $(CROSS)/$(1)/bin/pop3fetch && stat -c %s $(CROSS)/$(1)/pop3fetch.stripped)
+
+# pop3fetch for TARGET under qemu-user against a pop3testd on this host:
+# every message of the mailbox stored in the Maildir, byte for byte.
+test-cross-pop3fetch-$(1): $(CROSS)/$(1)/bin/pop3fetch $(BIN)/pop3testd
+	@tmp=$$$$(mktemp -d); trap 'kill $$$$pid 2>/dev/null; rm -rf $$$$tmp' EXIT; \
+	$(BIN)/pop3testd -demo -messages 5 > $$$$tmp/pop3testd.out & pid=$$$$!; \
+	for i in $$$$(seq 50); do grep -q LISTENING $$$$tmp/pop3testd.out 2>/dev/null && break; sleep 0.2; done; \
+	addr=$$$$(sed -n 's/^LISTENING //p' $$$$tmp/pop3testd.out); \
+	POP3_PASSWORD=secret $(CROSS_$(1)_QEMU) $(CROSS)/$(1)/bin/pop3fetch --server $$$$addr --user demo $$$$tmp/Maildir || exit 1; \
+	n=$$$$(ls $$$$tmp/Maildir/new | wc -l); \
+	grep -rq 'Subject: Hello' $$$$tmp/Maildir/new || { echo "test-cross: $(1): pop3fetch stored no 'Subject: Hello' message"; exit 1; }; \
+	[ "$$$$n" -eq 8 ] || { echo "test-cross: $(1): pop3fetch stored $$$$n messages, want 8"; exit 1; }; \
+	echo "test-cross: $(1): pop3fetch under $(firstword $(CROSS_$(1)_QEMU)) stored all 8 messages"
+endef
+$(foreach t,$(CROSS_TARGETS),$(eval $(call cross_rules,$(t))))
+
+cross: $(addprefix cross-,$(CROSS_TARGETS)) ## build archive, shared library and examples for linux/arm64 and linux/arm (ARMv7 hard float); SMALL=1 for firmware-sized builds; prints the sizes
+
+test-cross: $(BIN)/pop3testd ## the C test programs cross-built for arm64 and ARMv7 under qemu-user: shims, vendor flow, legacy demo, pop3fetch against pop3testd
+	NXPOP3_SKIP_SUMMARY=$(CURDIR)/$(SKIPS) $(GO) test -count=1 -timeout 20m -run '^TestCross' ./capi ./nxhost
+	@if [ "$$NXPOP3_SKIP_CROSS" = 1 ]; then echo "test-cross: pop3fetch skipped (NXPOP3_SKIP_CROSS=1)"; \
+	else $(MAKE) $(addprefix test-cross-pop3fetch-,$(CROSS_TARGETS)); fi
+
 # Against a real server the demo deletes nothing unless POP3_DELETE=1; the
 # pop3testd started for it holds the demo's own mailbox, so it shows deletion.
 demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER (deletes only with POP3_DELETE=1), or a pop3testd started for it
@@ -194,6 +279,7 @@ demo: $(BIN)/demo $(BIN)/pop3testd ## run the C demo against POP3_SERVER (delete
 	fi
 
 clean: ## remove build outputs
-	rm -rf $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(SKIPS) $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared $(BUILD)/$(SONAME)
+	rm -rf $(BUILD)/cross $(BUILD)/cross-small $(BIN) $(LIB) $(SHLIB) $(BUILD)/libnxpop3.h $(PC) $(BUILD)/pop3testd.out $(SKIPS) $(BUILD)/demo-pkgconfig $(BUILD)/demo-shared $(BUILD)/$(SONAME)
 
-.PHONY: help all header test dovecot-ready fmt-check link-check install uninstall install-check stress mutate bench demo clean
+.PHONY: cross test-cross $(addprefix cross-,$(CROSS_TARGETS)) $(addprefix test-cross-pop3fetch-,$(CROSS_TARGETS))
+.PHONY: help all header test test-deps dovecot-ready fmt-check link-check install uninstall install-check stress mutate bench demo clean

@@ -27,9 +27,10 @@
  *    host program ends. On the target tx_kernel_enter never returns.
  *  - A thread cannot be stopped from outside at an arbitrary instruction.
  *    tx_thread_suspend and tx_thread_terminate of another thread take effect
- *    at once in its state, and the thread itself stops at its next
- *    tx_thread_sleep, tx_thread_relinquish, tx_mutex_get or tx_byte_allocate
- *    (waking it if it is waiting in one), or when its entry function returns.
+ *    at once in its state, and the thread itself stops at its next ThreadX
+ *    call that waits or yields (tx_thread_sleep, tx_thread_relinquish, a
+ *    get, receive or allocate; waking it if it is waiting in one), or when
+ *    its entry function returns.
  *    A thread suspending or terminating itself stops at once.
  *  - Calls from interrupt context do not exist on a host; "initialization"
  *    is the thread running tx_application_define, with ThreadX's rules

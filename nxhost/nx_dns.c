@@ -146,28 +146,35 @@ UINT nx_dns_packet_pool_set(NX_DNS *dns_ptr, NX_PACKET_POOL *packet_pool_ptr)
 
 /* ---- the server list ---- */
 
-UINT nxd_dns_server_add(NX_DNS *dns_ptr, NXD_ADDRESS *dns_server_address)
+/* The checks of adding or removing a server: on NX_SUCCESS the lock is
+ * held. */
+static UINT nxhost_dns_server_arg(const NX_DNS *dns_ptr, const NXD_ADDRESS *address)
 {
-    UINT i, free_slot = NX_DNS_MAX_SERVERS;
-
-    if (dns_server_address == NX_NULL)
+    if (address == NX_NULL || nxhost_dns_enter(dns_ptr) != NX_SUCCESS)
     {
         return NX_PTR_ERROR;
     }
-    if (nxhost_dns_enter(dns_ptr) != NX_SUCCESS)
-    {
-        return NX_PTR_ERROR;
-    }
-    if (dns_server_address->nxd_ip_version != NX_IP_VERSION_V4 &&
-        dns_server_address->nxd_ip_version != NX_IP_VERSION_V6)
+    if (address->nxd_ip_version != NX_IP_VERSION_V4 && address->nxd_ip_version != NX_IP_VERSION_V6)
     {
         pthread_mutex_unlock(&nxhost_dns_lock);
         return NX_DNS_INVALID_ADDRESS_TYPE;
     }
-    if (nxhost_dns_address_null(dns_server_address))
+    if (nxhost_dns_address_null(address))
     {
         pthread_mutex_unlock(&nxhost_dns_lock);
         return NX_DNS_BAD_ADDRESS_ERROR;
+    }
+    return NX_SUCCESS;
+}
+
+UINT nxd_dns_server_add(NX_DNS *dns_ptr, NXD_ADDRESS *dns_server_address)
+{
+    UINT i, free_slot = NX_DNS_MAX_SERVERS, status;
+
+    status = nxhost_dns_server_arg(dns_ptr, dns_server_address);
+    if (status != NX_SUCCESS)
+    {
+        return status;
     }
     for (i = 0; i < NX_DNS_MAX_SERVERS; i++)
     {
@@ -209,26 +216,12 @@ UINT nx_dns_server_add(NX_DNS *dns_ptr, ULONG server_address)
 
 UINT nxd_dns_server_remove(NX_DNS *dns_ptr, NXD_ADDRESS *dns_server_address)
 {
-    UINT i;
+    UINT i, status;
 
-    if (dns_server_address == NX_NULL)
+    status = nxhost_dns_server_arg(dns_ptr, dns_server_address);
+    if (status != NX_SUCCESS)
     {
-        return NX_PTR_ERROR;
-    }
-    if (nxhost_dns_enter(dns_ptr) != NX_SUCCESS)
-    {
-        return NX_PTR_ERROR;
-    }
-    if (dns_server_address->nxd_ip_version != NX_IP_VERSION_V4 &&
-        dns_server_address->nxd_ip_version != NX_IP_VERSION_V6)
-    {
-        pthread_mutex_unlock(&nxhost_dns_lock);
-        return NX_DNS_INVALID_ADDRESS_TYPE;
-    }
-    if (nxhost_dns_address_null(dns_server_address))
-    {
-        pthread_mutex_unlock(&nxhost_dns_lock);
-        return NX_DNS_BAD_ADDRESS_ERROR;
+        return status;
     }
     for (i = 0; i < NX_DNS_MAX_SERVERS; i++)
     {

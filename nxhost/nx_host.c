@@ -1036,6 +1036,28 @@ static UINT nxhost_packet_bounds(const NX_PACKET *head)
     return NX_SUCCESS;
 }
 
+/* The checks an append or copy makes before it writes: the pool, the
+ * caller, and a chain with its pointers inside its packets. */
+static UINT nxhost_packet_write_check(const NX_PACKET *packet_ptr, NX_PACKET_POOL *pool_ptr, ULONG wait_option)
+{
+    UINT status;
+
+    if (!nxhost_pool_valid(pool_ptr))
+    {
+        return NX_PTR_ERROR;
+    }
+    if (wait_option != NX_NO_WAIT && txhost_nonthread())
+    {
+        return NX_CALLER_ERROR;
+    }
+    status = nxhost_chain_check(packet_ptr);
+    if (status == NX_SUCCESS)
+    {
+        status = nxhost_packet_bounds(packet_ptr);
+    }
+    return status;
+}
+
 UINT nx_packet_data_append(NX_PACKET *packet_ptr, VOID *data_start, ULONG data_size, NX_PACKET_POOL *pool_ptr,
                            ULONG wait_option)
 {
@@ -1048,26 +1070,14 @@ UINT nx_packet_data_append(NX_PACKET *packet_ptr, VOID *data_start, ULONG data_s
     {
         return NX_PTR_ERROR;
     }
-    if (!nxhost_pool_valid(pool_ptr))
+    status = nxhost_packet_write_check(packet_ptr, pool_ptr, wait_option);
+    if (status != NX_SUCCESS)
     {
-        return NX_PTR_ERROR;
+        return status;
     }
     if (data_size == 0)
     {
         return NX_SIZE_ERROR;
-    }
-    if (wait_option != NX_NO_WAIT && txhost_nonthread())
-    {
-        return NX_CALLER_ERROR;
-    }
-    status = nxhost_chain_check(packet_ptr);
-    if (status == NX_SUCCESS)
-    {
-        status = nxhost_packet_bounds(packet_ptr);
-    }
-    if (status != NX_SUCCESS)
-    {
-        return status;
     }
     for (last = packet_ptr; last->nx_packet_next != NX_NULL; last = last->nx_packet_next)
     {
@@ -1143,19 +1153,7 @@ UINT nx_packet_copy(NX_PACKET *packet_ptr, NX_PACKET **new_packet_ptr, NX_PACKET
     {
         return NX_PTR_ERROR;
     }
-    if (!nxhost_pool_valid(pool_ptr))
-    {
-        return NX_PTR_ERROR;
-    }
-    if (wait_option != NX_NO_WAIT && txhost_nonthread())
-    {
-        return NX_CALLER_ERROR;
-    }
-    status = nxhost_chain_check(packet_ptr);
-    if (status == NX_SUCCESS)
-    {
-        status = nxhost_packet_bounds(packet_ptr);
-    }
+    status = nxhost_packet_write_check(packet_ptr, pool_ptr, wait_option);
     if (status != NX_SUCCESS)
     {
         return status;

@@ -82,6 +82,11 @@ UINT tx_byte_pool_create(TX_BYTE_POOL *pool_ptr, CHAR *name_ptr, VOID *pool_star
         txhost_leave();
         return TX_SIZE_ERROR;
     }
+    if (txhost_in_timer)
+    {
+        txhost_leave();
+        return TX_CALLER_ERROR;
+    }
 
     /* One free block, then a permanently allocated end marker. */
     first = (txhost_block *)start;
@@ -176,6 +181,13 @@ UINT tx_byte_allocate(TX_BYTE_POOL *pool_ptr, VOID **memory_ptr, ULONG memory_si
     {
         txhost_leave();
         return TX_WAIT_ERROR;
+    }
+    /* Byte pools are for initialization and threads: their search takes
+     * too long for a timer. */
+    if (txhost_in_timer)
+    {
+        txhost_leave();
+        return TX_CALLER_ERROR;
     }
     memory_size = (ULONG)((memory_size + TXHOST_BYTE_ALIGN - 1) / TXHOST_BYTE_ALIGN * TXHOST_BYTE_ALIGN);
     txhost_waiter_start(&w, wait_option, &pool_ptr->tx_byte_pool_suspended_count);

@@ -369,7 +369,15 @@ VOID tx_kernel_enter(VOID)
     {
         ULONG size = txhost_region_wanted();
 
-        txhost_region = (UCHAR *)calloc(1, (size_t)size);
+        void *region = NULL;
+
+        /* 16 bytes, not malloc's alignment: 8 on 32-bit ARM, and the
+         * region is promised aligned as a byte pool's blocks are. */
+        if (posix_memalign(&region, 16, (size_t)size) == 0)
+        {
+            memset(region, 0, (size_t)size);
+            txhost_region = (UCHAR *)region;
+        }
         if (txhost_region == NULL)
         {
             txhost_leave();

@@ -215,7 +215,12 @@ func (c *Client) Close() error {
 	if conn == nil {
 		return nil
 	}
-	return conn.Close()
+	// A call this Close interrupted may close the connection first, as a
+	// failed session does; the caller's Close still succeeded.
+	if err := conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
 
 // deadlineConn renews the read and write deadlines before every transfer,

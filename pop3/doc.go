@@ -1,6 +1,8 @@
 // Package pop3 is a POP3 client (RFC 1939) with the extensions mail servers
-// speak today: CAPA and PIPELINING (RFC 2449), SASL AUTH (RFC 5034), STLS and
-// implicit TLS (RFC 2595, RFC 8314).
+// speak today: CAPA and PIPELINING (RFC 2449), SASL AUTH (RFC 5034) with
+// SCRAM (RFC 5802, RFC 7677) and OAUTHBEARER (RFC 7628) among its
+// mechanisms, STLS and implicit TLS (RFC 2595, RFC 8314) with client
+// certificates and certificate pinning.
 //
 // # Connecting
 //
@@ -15,15 +17,25 @@
 //	d := pop3.Dialer{TLS: pop3.TLSImplicit}
 //	c, err := d.Dial(ctx, "pop.example.com:995")
 //
+// Dialer.Fingerprints pins the server's certificate or public key by
+// SHA-256, alone (TLSConfig.InsecureSkipVerify) or besides CA verification;
+// a mismatch is ErrTLS wrapping a *PinError naming what the server showed. A
+// client certificate goes in TLSConfig.Certificates (LoadClientCertificate
+// reads PEM files); TLS 1.2 is the oldest version accepted unless
+// TLSConfig.MinVersion says otherwise.
+//
 // # Logging in
 //
-// Client.Login picks a method (AuthAuto asks CAPA: PLAIN over TLS, else
-// CRAM-MD5, APOP, then PLAIN or USER/PASS) or uses the one asked for. A
-// password readable on the wire (USER/PASS, PLAIN, LOGIN, XOAUTH2) is sent
-// only over TLS, to a server on a loopback address, or with
+// Client.Login picks a method (AuthAuto asks CAPA: SCRAM-SHA-256, then
+// SCRAM-SHA-1; PLAIN over TLS, else CRAM-MD5, APOP, then PLAIN or
+// USER/PASS) or uses the one asked for. A SCRAM server must prove it knows
+// the password: one that does not fails the login with ErrServerSignature,
+// even after +OK. A password readable on the wire (USER/PASS, PLAIN,
+// LOGIN, XOAUTH2, OAUTHBEARER) is sent only over TLS, to a server on a
+// loopback address, or with
 // Options.InsecureAuth; otherwise Login fails with ErrInsecureAuth before
-// sending it, as net/smtp's PlainAuth does. APOP and CRAM-MD5 never send
-// the password. LoginOptions.Strict forbids a readable password without
+// sending it, as net/smtp's PlainAuth does. APOP, CRAM-MD5 and SCRAM never
+// send the password. LoginOptions.Strict forbids a readable password without
 // TLS even then; Options.RequireTLS forbids every credential without TLS.
 // Credentials holding CR, LF or NUL are refused.
 //

@@ -43,10 +43,6 @@ var (
 	// ErrClosed reports a call on a client whose connection was closed, by
 	// Close, Quit, or an earlier network or protocol failure.
 	ErrClosed = errors.New("pop3: client closed")
-
-	// ErrNotSupported reports that the server did not advertise a capability
-	// the call needs.
-	ErrNotSupported = errors.New("pop3: not supported by server")
 )
 
 // ResponseError is a negative reply (-ERR) from the server.

@@ -540,3 +540,24 @@ func TestFetchAcceptedUnreadCutNotDeleted(t *testing.T) {
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.NoError(t, s.Err())
 }
+
+// A message cut short right after the first byte of a line still hands
+// over that byte before the error: Read returns every byte that arrived,
+// then io.ErrUnexpectedEOF (gremlins: dot.go lineStart, len(b) < 1 to
+// len(b) <= 1, which dropped it). The byte comes in a segment of its own,
+// after a pause, so that it is the reader's line start that sees it.
+func TestCutAfterOneByteOfLine(t *testing.T) {
+	for _, last := range []string{"X", "."} {
+		s := pop3test.StartScripted(t, greet(), C("RETR 1"), Raw("+OK\r\nab\r\n"), Sleep(200*time.Millisecond), Raw(last), Hangup())
+		c := dial(t, s, nil)
+		m, err := c.Retr(t.Context(), 1)
+		require.NoError(t, err)
+		got, err := io.ReadAll(m)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		want := "ab\r\n" + last
+		if last == "." {
+			want = "ab\r\n" // a lone dot may be stuffing or the terminator: not data yet
+		}
+		assert.Equal(t, want, string(got))
+	}
+}

@@ -25,7 +25,11 @@ var _ error = (*OAuthError)(nil)
 
 // Error gives the server's -ERR and its status and scope.
 func (e *OAuthError) Error() string {
-	s := e.Err.Error() + " (OAUTHBEARER status " + quoteOrNone(e.Status)
+	s := "pop3: AUTH OAUTHBEARER refused"
+	if e.Err != nil {
+		s = e.Err.Error()
+	}
+	s += " (OAUTHBEARER status " + quoteOrNone(e.Status)
 	if e.Scope != "" {
 		s += ", scope " + quoteOrNone(e.Scope)
 	}

@@ -68,3 +68,8 @@ func TestOAuthBearerStrictNeedsTLS(t *testing.T) {
 	require.NoError(t, c.Quit(t.Context()))
 	require.NoError(t, s.Wait(5*time.Second))
 }
+
+// An OAuthError made by hand, without the -ERR, still has a text.
+func TestOAuthErrorWithoutCause(t *testing.T) {
+	assert.Equal(t, `pop3: AUTH OAUTHBEARER refused (OAUTHBEARER status "invalid_token")`, (&OAuthError{Status: "invalid_token"}).Error())
+}

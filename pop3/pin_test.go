@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -133,4 +134,33 @@ func TestMinTLSVersion(t *testing.T) {
 	s := startTLSServer(t)
 	c := DialForTest(t, Dialer{TLS: TLSStartTLS, TLSConfig: &tls.Config{RootCAs: s.ClientTLSConfig().RootCAs, ServerName: "localhost", MinVersion: tls.VersionTLS13}}, s.Addr())
 	assert.Equal(t, uint16(tls.VersionTLS13), c.Conn().(*tls.Conn).ConnectionState().Version)
+}
+
+// The minimum version is enforced: a server that speaks TLS 1.1 at most is
+// refused by default (ErrTLS, before any credential), and one that speaks
+// TLS 1.2 at most by a client that asks for TLS 1.3. Seen failing with
+// MinVersion TLS 1.0 as the default (the TLS 1.1 session was set up).
+func TestMinTLSVersionRefusesOlder(t *testing.T) {
+	for _, tc := range []struct {
+		server, client uint16
+	}{
+		{tls.VersionTLS11, 0},
+		{tls.VersionTLS12, tls.VersionTLS13},
+	} {
+		t.Run(tls.VersionName(tc.server), func(t *testing.T) {
+			s := pop3test.Start(t, pop3test.Options{ImplicitTLS: true, MaxTLSVersion: tc.server})
+			cfg := s.ClientTLSConfig()
+			cfg.MinVersion = tc.client
+			d := Dialer{TLS: TLSImplicit, TLSConfig: cfg, Timeout: 5 * time.Second}
+			_, err := d.Dial(t.Context(), s.Addr())
+			require.ErrorIs(t, err, ErrTLS)
+			assert.Contains(t, err.Error(), "protocol version")
+			assert.Empty(t, s.Commands())
+			// The same server is fine for a client that allows its version.
+			cfg = s.ClientTLSConfig()
+			cfg.MinVersion = tc.server
+			c := DialForTest(t, Dialer{TLS: TLSImplicit, TLSConfig: cfg}, s.Addr())
+			assert.Equal(t, tc.server, c.Conn().(*tls.Conn).ConnectionState().Version)
+		})
+	}
 }

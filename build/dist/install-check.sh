@@ -25,7 +25,7 @@ fail() {
 	exit 1
 }
 for tool in pkg-config cmake readelf nm; do
-	command -v "$tool" >/dev/null || fail "$tool is missing (.ci/run installs it)"
+	command -v "$tool" >/dev/null || fail "$tool is missing: run 'sudo make test-deps'"
 done
 
 tmp=$(mktemp -d)

@@ -42,6 +42,8 @@ var (
 		"sysctl -w net.ipv6.conf.lo.disable_ipv6=0 (as root)"}
 	CTools = Need{"a C toolchain (gcc, g++)", "NXPOP3_SKIP_CTOOLS",
 		"apt-get install gcc g++ (as root)"}
+	Cross = Need{"the ARM cross compilers and qemu-user", "NXPOP3_SKIP_CROSS",
+		"apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user (as root)"}
 	OffHostAddress = Need{"an IPv4 address other than loopback on this host", "NXPOP3_SKIP_OFFHOST",
 		"ip addr add 192.0.2.2/24 dev lo (as root; any address outside 127.0.0.0/8 will do)"}
 )

@@ -48,6 +48,10 @@ type Options struct {
 	STLS bool
 	// ImplicitTLS makes the listener speak TLS from the first byte (pop3s).
 	ImplicitTLS bool
+	// MaxTLSVersion, when set, is the newest TLS version the server speaks
+	// (tls.VersionTLS12, say); below TLS 1.2 it also accepts TLS 1.0, so a
+	// client's minimum version can be tested against an old server.
+	MaxTLSVersion uint16
 	// ClientCAs, when set, makes the TLS handshake require a client
 	// certificate signed by one of them (tls.RequireAndVerifyClientCert), so
 	// a client without one, or with another, gets the TLS alert.
@@ -103,6 +107,12 @@ func NewServerOn(network, addr string, opts Options) (*Server, error) {
 	tm, err := newTLSMaterial()
 	if err != nil {
 		return nil, err
+	}
+	if opts.MaxTLSVersion != 0 {
+		tm.server.MaxVersion = opts.MaxTLSVersion
+		if opts.MaxTLSVersion < tm.server.MinVersion {
+			tm.server.MinVersion = tls.VersionTLS10
+		}
 	}
 	if opts.ClientCAs != nil {
 		tm.server.ClientCAs = opts.ClientCAs
