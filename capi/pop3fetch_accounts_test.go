@@ -537,7 +537,7 @@ func TestPop3fetchPrompt(t *testing.T) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, &stdout, slave
 	require.NoError(t, cmd.Start())
 	slave.Close()
-	tty := make(chan string)
+	tty := make(chan string, 1) // buffered: the reader must not block once a failed test has moved on
 	go func() {
 		var seen []byte
 		buf := make([]byte, 256)
