@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,43 @@ func TestMinTLSVersionRefusesOlder(t *testing.T) {
 			cfg.MinVersion = tc.server
 			c := DialForTest(t, Dialer{TLS: TLSImplicit, TLSConfig: cfg}, s.Addr())
 			assert.Equal(t, tc.server, c.Conn().(*tls.Conn).ConnectionState().Version)
+		})
+	}
+}
+
+// A caller's own VerifyConnection runs before the pin and both must pass:
+// the caller's approval does not skip the pin, and the caller's refusal is
+// not overridden by a matching pin (gremlins: pin.go, the prev error test
+// negated, which did both; reported not covered, seen failing by hand).
+func TestPinWithCallersVerifyConnection(t *testing.T) {
+	s := startTLSServer(t)
+	leaf := serverLeaf(t, s)
+	certFP, _ := Fingerprint(leaf)
+	refused := errors.New("caller refuses")
+	for _, tc := range []struct {
+		name   string
+		pin    string
+		verify error
+		want   func(t *testing.T, err error)
+	}{
+		{"caller approves, pin mismatches", strings.Repeat("ab", sha256.Size), nil, func(t *testing.T, err error) {
+			var pe *PinError
+			require.ErrorAs(t, err, &pe)
+		}},
+		{"caller refuses, pin matches", certFP, refused, func(t *testing.T, err error) { require.ErrorIs(t, err, refused) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			called := false
+			cfg := s.ClientTLSConfig()
+			cfg.VerifyConnection = func(tls.ConnectionState) error { called = true; return tc.verify }
+			d := Dialer{TLS: TLSStartTLS, TLSConfig: cfg, Fingerprints: []string{tc.pin}, Timeout: 5e9}
+			c, err := d.Dial(t.Context(), s.Addr())
+			if c != nil {
+				c.Close()
+			}
+			assert.True(t, called)
+			require.ErrorIs(t, err, ErrTLS)
+			tc.want(t, err)
 		})
 	}
 }
