@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
@@ -527,13 +529,15 @@ func TestPop3fetchPrompt(t *testing.T) {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	defer master.Close()
-	cmd := exec.Command(pop3fetchBin(t), "--server", srv.Addr(), "--user", "demo", "--auth", "user", md)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, pop3fetchBin(t), "--server", srv.Addr(), "--user", "demo", "--auth", "user", md)
 	cmd.Env = append(os.Environ(), "POP3_PASSWORD=", "XDG_CONFIG_HOME="+t.TempDir())
 	var stdout bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, &stdout, slave
 	require.NoError(t, cmd.Start())
 	slave.Close()
-	tty := make(chan string)
+	tty := make(chan string, 1) // buffered: the reader must not block once a failed test has moved on
 	go func() {
 		var seen []byte
 		buf := make([]byte, 256)

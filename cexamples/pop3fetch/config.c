@@ -764,14 +764,16 @@ static int secret_from_tty(const struct account *a, char *buf, size_t size)
     struct termios old, quiet;
     int echo_off;
 
-    fprintf(stderr, "%s: %spassword for %s@%s: ", progname, account_label(a), a->user, a->host);
-    fflush(stderr);
+    /* Echo off before the prompt, as getpass does: what is typed once
+     * the prompt shows is neither echoed nor flushed away. */
     echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
     if (echo_off) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+    fprintf(stderr, "%s: %spassword for %s@%s: ", progname, account_label(a), a->user, a->host);
+    fflush(stderr);
     if (fgets(buf, (int)size, stdin) == NULL) buf[0] = '\0';
     if (echo_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
     fputc('\n', stderr);

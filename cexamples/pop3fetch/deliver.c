@@ -636,19 +636,7 @@ void deliver_abort(struct delivery *d)
     size_t i;
     int saved = errno;
 
-    if (d->active && d->a->delivery == DELIVER_MAILDIR && d->fd >= 0) {
-        close(d->fd);
-        if (path_fmt(path, sizeof path, "%s/tmp/%s", d->a->dest, d->name) == 0) unlink(path);
-    }
-    if (d->a->delivery == DELIVER_MDA && d->pid > 0) {
-        int status;
-        close(d->fd);
-        kill(d->pid, SIGTERM);
-        waitpid(d->pid, &status, 0);
-        d->pid = 0;
-    }
-    d->fd = -1;
-    d->active = 0;
+    deliver_cancel(d);
     for (i = 0; i < d->n_batch && d->a->delivery == DELIVER_MAILDIR; i++) {
         struct pending *p = &d->batch[i];
         if (p->fd >= 0) close(p->fd);
