@@ -709,3 +709,21 @@ func TestPop3fetchClientCertDovecot(t *testing.T) {
 	require.Equal(t, 77, code, "%s", out)
 	require.Contains(t, out, "valid SSL certificate")
 }
+
+// TestPop3fetchMboxBareLF: lines a server ends with a bare LF are lines
+// too: "From " after one is quoted in an mbox, and lone CRs are kept,
+// whichever packet each byte arrives in (long lines span packets).
+func TestPop3fetchMboxBareLF(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 20000)
+	msg := []byte("Subject: bare\r\n\r\nbody\nFrom after a bare LF\n>From quoted\nlone\rCR\r\n" + long + "\nFrom x\r\nend\r\n")
+	srv := pop3test.Start(t, pop3test.Options{})
+	srv.AddUser("demo", "secret", msg)
+	mbox := filepath.Join(t.TempDir(), "mbox")
+	out, code := pfRun(t, nil, "--server", srv.Addr(), "--user", "demo", "--mbox", mbox)
+	require.Zero(t, code, "%s", out)
+	requireMbox(t, mbox, [][]byte{msg})
+	data, err := os.ReadFile(mbox)
+	require.NoError(t, err)
+	require.Contains(t, string(data), "\n>From after a bare LF\n>>From quoted\nlone\rCR\n"+long+"\n>From x\n")
+}

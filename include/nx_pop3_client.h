@@ -447,8 +447,8 @@ UINT nx_pop3_client_mail_item_top_get(NX_POP3_CLIENT *client_ptr, UINT mail_item
  * each message's packets, allocated from the client's pool, to callback,
  * which owns and releases them. Commands are pipelined (RFC 2449) when the
  * server advertises PIPELINING, sent one at a time otherwise; CAPA is asked
- * once to find out, and LIST once for the sizes that set how many RETRs are
- * in flight: as many as fit nx_pop3_options_fetch_bytes of announced
+ * once to find out, and LIST once, unless mail_items_size_list already ran
+ * in this session, for the sizes that set how many RETRs are in flight: as many as fit nx_pop3_options_fetch_bytes of announced
  * replies (4 MiB by default, enough for a fast path with a long round
  * trip; one at least), at most 1024. With delete_items, a message is marked
  * for deletion (DELE) only after the callback accepted its final packet; as always,

@@ -125,6 +125,7 @@ type Client struct {
 	state     State
 	count     int          // messages at the last STAT, -1 before one
 	capa      Capabilities // nil until CAPA succeeded
+	listed    []int64      // sizes by ID from this session's last LIST, -1 where not listed; nil before
 	msg       *Message     // message data not yet read to its end
 	err       error        // sticky: the session is unusable after it
 

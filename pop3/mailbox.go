@@ -64,7 +64,34 @@ func (c *Client) List(ctx context.Context) ([]MessageInfo, error) {
 		list = append(list, MessageInfo{ID: id, Size: size})
 		return nil
 	})
+	if err == nil {
+		c.remember(list)
+	}
 	return list, err
+}
+
+// remember keeps the sizes of a LIST for Fetch's in-flight budget: a
+// message's size does not change within a session (RFC 1939 §5), so a
+// fetch after the caller's own LIST need not ask again, one round trip
+// less. They only size the window; a server whose replies disagree with
+// them costs speed, never data.
+func (c *Client) remember(list []MessageInfo) {
+	last := 0
+	for _, m := range list {
+		last = max(last, m.ID)
+	}
+	if last > 2*len(list)+16 { // numbers a server made up must not size an allocation
+		c.listed = nil
+		return
+	}
+	listed := make([]int64, last+1)
+	for i := range listed {
+		listed[i] = -1
+	}
+	for _, m := range list {
+		listed[m.ID] = m.Size
+	}
+	c.listed = listed
 }
 
 // ListOne returns the size of message id (LIST n). The server must echo

@@ -39,7 +39,8 @@ type FetchOptions struct {
 	// DefaultWindow.
 	Window int
 	// MaxInFlight is the budget of reply bytes in flight when pipelining,
-	// counted from the sizes a LIST before the first RETR announces: a RETR
+	// counted from the sizes LIST announces (the caller's own List earlier
+	// in the session, or a LIST Fetch sends before the first RETR): a RETR
 	// is sent only while the messages already asked for and not yet read
 	// fit in it, except that one is always in flight, however large. Zero
 	// means DefaultMaxInFlight; negative means no budget (Window alone
@@ -91,7 +92,9 @@ func (c *Client) Fetch(ctx context.Context, ids []int, opts *FetchOptions, fn fu
 			if window > 1 && budget > 0 && len(ids) > 1 {
 				// Without sizes, Window alone bounds the fetch; a failure
 				// that broke the session is found by start below.
-				sizes, _ = c.listSizes(ctx, ids)
+				if sizes = c.rememberedSizes(ids); sizes == nil {
+					sizes, _ = c.listSizes(ctx, ids)
+				}
 			}
 		case err != nil && !errors.As(err, &re):
 			return err
@@ -228,6 +231,23 @@ func (f *fetch) run(del bool, fn func(m *Message) error) error {
 			return err
 		}
 	}
+}
+
+// rememberedSizes returns the sizes of the messages ids from this
+// session's last LIST, or nil when there was none or it left one of them
+// out.
+func (c *Client) rememberedSizes(ids []int) map[int]int64 {
+	if c.listed == nil {
+		return nil
+	}
+	sizes := make(map[int]int64, len(ids))
+	for _, id := range ids {
+		if id >= len(c.listed) || c.listed[id] < 0 {
+			return nil
+		}
+		sizes[id] = c.listed[id]
+	}
+	return sizes
 }
 
 // listSizes asks LIST for the sizes of the messages ids, keeping only

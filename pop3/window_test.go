@@ -107,3 +107,30 @@ func TestFetchBudgetExact(t *testing.T) {
 	assert.Equal(t, 2, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: 2 * (1024 + 64)}))
 	assert.Equal(t, 1, retrsAfterStop(t, mail, &pop3.FetchOptions{MaxInFlight: 2*(1024+64) - 1}))
 }
+
+// A fetch after the caller's own LIST takes the sizes from it instead of
+// asking again (one round trip less), and its window still follows them.
+func TestFetchUsesEarlierList(t *testing.T) {
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
+	srv.AddUser("alice", "secret", sized(50, 1024)...)
+	c := pop3.DialForTest(t, pop3.Dialer{}, srv.Addr())
+	require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
+	list, err := c.List(t.Context())
+	require.NoError(t, err)
+	require.Len(t, list, 50)
+	stop := errors.New("stop")
+	err = c.Fetch(t.Context(), []int{1, 2, 3, 4, 5}, &pop3.FetchOptions{MaxInFlight: 3000}, func(m *pop3.Message) error { return stop })
+	require.ErrorIs(t, err, stop)
+	require.NoError(t, c.Noop(t.Context()))
+	lists, retrs := 0, 0
+	for _, cmd := range srv.Commands() {
+		switch {
+		case cmd == "LIST":
+			lists++
+		case strings.HasPrefix(cmd, "RETR "):
+			retrs++
+		}
+	}
+	assert.Equal(t, 1, lists, "LIST asked once")
+	assert.Equal(t, 2, retrs, "the window follows the remembered sizes")
+}
