@@ -524,11 +524,7 @@ func TestPop3fetchPrompt(t *testing.T) {
 	srv := pop3test.Start(t, pop3test.Options{})
 	srv.AddUser("demo", "typed secret", msgs...)
 	md := filepath.Join(t.TempDir(), "Maildir")
-	master, slave, err := openPTY()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer master.Close()
+	master, slave := testPTY(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, pop3fetchBin(t), "--server", srv.Addr(), "--user", "demo", "--auth", "user", md)

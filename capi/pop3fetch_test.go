@@ -23,6 +23,7 @@ import (
 
 	"github.com/nxpop3/nxpop3/build/dovecot"
 	"github.com/nxpop3/nxpop3/internal/ctest"
+	"github.com/nxpop3/nxpop3/internal/testenv"
 	"github.com/nxpop3/nxpop3/pop3/pop3test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -693,11 +694,7 @@ func TestPop3fetchProgress(t *testing.T) {
 	srv.AddUser("demo", "secret", msgs...)
 	md := filepath.Join(t.TempDir(), "Maildir")
 
-	master, slave, err := openPTY()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer master.Close()
+	master, slave := testPTY(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, pop3fetchBin(t), "--server", srv.Addr(), "--user", "demo", md)
@@ -725,6 +722,18 @@ func TestPop3fetchProgress(t *testing.T) {
 }
 
 // openPTY opens a pseudo-terminal pair (Linux /dev/ptmx).
+// testPTY opens a pseudo-terminal for a test (testenv.PTY's policy when
+// there is none); the master is closed when the test ends.
+func testPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	master, slave, err := openPTY()
+	if err != nil {
+		testenv.PTY.Unavailable(t, "no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	return master, slave
+}
+
 func openPTY() (master, slave *os.File, err error) {
 	master, err = os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {

@@ -44,6 +44,8 @@ var (
 		"apt-get install gcc g++ (as root)"}
 	Cross = Need{"the ARM cross compilers and qemu-user", "NXPOP3_SKIP_CROSS",
 		"apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user (as root)"}
+	PTY = Need{"a pseudo-terminal (/dev/ptmx and devpts)", "NXPOP3_SKIP_PTY",
+		"mount -t devpts devpts /dev/pts (as root)"}
 	OffHostAddress = Need{"an IPv4 address other than loopback on this host", "NXPOP3_SKIP_OFFHOST",
 		"ip addr add 192.0.2.2/24 dev lo (as root; any address outside 127.0.0.0/8 will do)"}
 )
