@@ -57,6 +57,12 @@ var dotCases = []struct {
 	{"dot CR without LF", ".\rx\r\n.\r\n", "\rx\r\n", false},
 	{"8-bit and NUL", "\xff\x00\xe9\r\n.\r\n", "\xff\x00\xe9\r\n", false},
 	{"terminator-like inside line", "a.\r\n.b\r\n x.\r\n.\r\n", "a.\r\nb\r\n x.\r\n", false},
+	// More than dotMisses dots inside lines: lineDot then looks for line
+	// ends followed by a dot instead.
+	{"dots inside lines, then a stuffed line", "a" + strings.Repeat(".", 20) + "\r\n..b\r\nx.y.z.w.v.u.t.s.r.q\r\n.\r\n", "a" + strings.Repeat(".", 20) + "\r\n.b\r\nx.y.z.w.v.u.t.s.r.q\r\n", false},
+	{"many dots, then a dot after a bare LF", strings.Repeat(" .", 10) + "\n.x\r\n.\r\n", strings.Repeat(" .", 10) + "\n.x\r\n", false},
+	{"many dots, bare LF server", strings.Repeat("a.", 10) + "\n..b\n.\n", strings.Repeat("a.", 10) + "\n.b\n", true},
+	{"many dots, then the terminator", strings.Repeat(".", 30) + "\r\n.\r\n", strings.Repeat(".", 29) + "\r\n", false},
 	{"long line", strings.Repeat("x", 200000) + "\r\n.\r\n", strings.Repeat("x", 200000) + "\r\n", false},
 }
 
@@ -106,6 +112,7 @@ func FuzzDotReader(f *testing.F) {
 		f.Add([]byte(tc.wire), uint8(3), tc.lf)
 	}
 	f.Add([]byte("a\r\n.\r"), uint8(1), false)
+	f.Add([]byte(strings.Repeat("x.", 12)+"\r\n..y\r\n.\r\n"), uint8(7), false)
 	f.Fuzz(func(t *testing.T, wire []byte, rs uint8, lf bool) {
 		want, rest, ok := unstuffRef(wire, lf)
 		src := bufio.NewReaderSize(iotest.OneByteReader(bytes.NewReader(wire)), 16)
@@ -120,6 +127,14 @@ func FuzzDotReader(f *testing.F) {
 			if err != nil {
 				break
 			}
+		}
+		// Whole buffers, as from a socket, reach lineDot's search for
+		// line ends after many dots, which one byte at a time does not.
+		var whole bytes.Buffer
+		_, werr := newDotReader(bufio.NewReaderSize(bytes.NewReader(wire), 4096), lf).WriteTo(&whole)
+		if ok {
+			require.NoError(t, werr)
+			require.Equal(t, want, whole.Bytes(), "WriteTo")
 		}
 		if ok {
 			require.Equal(t, io.EOF, err, "terminated input")

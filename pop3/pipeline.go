@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -105,7 +104,7 @@ func (c *Client) Fetch(ctx context.Context, ids []int, opts *FetchOptions, fn fu
 	}
 	window = max(window, 1)
 	f := &fetch{c: c, ids: ids, window: window, sizes: sizes, budget: budget,
-		lines: make(chan string, window), done: make(chan error, 1)}
+		lines: make(chan []byte, window), done: make(chan error, 1)}
 	go f.write()
 	err := f.run(o.Delete, fn)
 	close(f.lines)
@@ -132,36 +131,36 @@ type fetch struct {
 	budget  int64         // reply bytes in flight allowed, when sizes is set
 	flight  int64         // reply bytes of pending, as sizes announces them
 	dele    []int         // DELE to send
-	lines   chan string
+	lines   chan []byte   // batches of command lines for write
 	done    chan error
 }
 
-// write sends the command lines, flushing whenever it has caught up. On a
-// write error it closes the connection, which ends the reader's wait, and
-// keeps draining lines so the reader never blocks on it.
+// write sends the batches of command lines. On a write error it closes
+// the connection, which ends the reader's wait, and keeps draining so the
+// reader never blocks on it.
 func (f *fetch) write() {
 	var err error
-	bw := bufio.NewWriterSize(f.c.dc, 4096)
-	for line := range f.lines {
+	for batch := range f.lines {
 		if err != nil {
 			continue
 		}
-		bw.WriteString(line)
-		if len(f.lines) == 0 {
-			err = bw.Flush()
-			if err != nil {
-				f.c.conn.Close()
-			}
+		if _, err = f.c.dc.Write(batch); err != nil {
+			f.c.conn.Close()
 		}
-	}
-	if err == nil {
-		err = bw.Flush()
 	}
 	f.done <- err
 }
 
-// send fills the window: deletions first, then retrievals unless stopped.
+// send refills the window, deletions first, then retrievals unless
+// stopped, once it has drained to half (in commands and, with sizes, in
+// reply bytes) or empty. Refilling in batches rather than after every
+// reply wakes the writer once per batch instead of once per message, and
+// half a window in flight still keeps the path busy.
 func (f *fetch) send() {
+	if len(f.pending) > 0 && (2*len(f.pending) > f.window || f.sizes != nil && 2*f.flight > f.budget) {
+		return
+	}
+	var batch []byte
 	for len(f.pending) < f.window {
 		var cmd fetchCmd
 		switch {
@@ -171,19 +170,33 @@ func (f *fetch) send() {
 		case !f.stopped && f.next < len(f.ids):
 			cmd = fetchCmd{"RETR", f.ids[f.next], replyOverhead + f.sizes[f.ids[f.next]]}
 			if f.sizes != nil && len(f.pending) > 0 && f.flight+cmd.cost > f.budget {
+				f.flush(batch)
 				return
 			}
 			f.next++
 		default:
+			f.flush(batch)
 			return
 		}
 		f.flight += cmd.cost
 		f.pending = append(f.pending, cmd)
-		line := cmd.verb + " " + strconv.Itoa(cmd.id)
+		start := len(batch)
+		batch = append(batch, cmd.verb...)
+		batch = append(batch, ' ')
+		batch = strconv.AppendInt(batch, int64(cmd.id), 10)
 		if f.c.opts.DebugWriter != nil {
-			io.WriteString(f.c.opts.DebugWriter, "C: "+line+"\n")
+			io.WriteString(f.c.opts.DebugWriter, "C: "+string(batch[start:])+"\n")
 		}
-		f.lines <- line + "\r\n"
+		batch = append(batch, '\r', '\n')
+	}
+	f.flush(batch)
+}
+
+// flush hands a batch to the writer; the channel holds a batch per
+// command in flight at most, so this never blocks.
+func (f *fetch) flush(batch []byte) {
+	if len(batch) > 0 {
+		f.lines <- batch
 	}
 }
 

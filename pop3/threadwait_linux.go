@@ -4,39 +4,50 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
 )
 
-// threadConn is a TCP connection whose reads wait for data on the calling
-// OS thread, in the kernel (ppoll with the read deadline as its timeout),
-// instead of parking the goroutine in the Go netpoller. A goroutine locked
-// to a C thread (every call from C is) that parks must be woken by another
-// thread once the netpoller sees the socket ready: two or three context
-// switches and a trip through the scheduler per reply. Waiting in the
-// kernel costs the one switch a blocking C client pays. Writes, which do not
-// wait when the socket buffer has room, still go through the netpoller.
+// threadConn is a TCP connection whose reads and writes wait on the
+// calling OS thread, in the kernel (ppoll with the deadline as its
+// timeout), instead of parking the goroutine in the Go netpoller. A
+// goroutine locked to a C thread (every call from C is) that parks must be
+// woken by another thread once the netpoller sees the socket ready: two or
+// three context switches and a trip through the scheduler per reply.
+//
+// The socket is a duplicate of the dialed one, which is then closed, so
+// the runtime's epoll set no longer holds it: otherwise every segment
+// that arrives, and every ACK that frees send space, wakes a thread
+// waiting in the netpoller although no goroutine waits there. What is
+// left is the one switch a blocking C client pays per reply.
 //
 // A read deadline moved into the past, or Close, ends a wait in progress
 // by shutting the socket down, which wakes ppoll: the connection is
 // unusable afterwards, which is what the Client makes of any I/O error
-// anyway.
+// anyway. The descriptor is closed when the last wait on it has ended, so
+// that a concurrent Close never lets a wait touch a reused number.
 type threadConn struct {
-	*net.TCPConn
-	rc syscall.RawConn
+	fd            int
+	local, remote net.Addr
 
 	mu        sync.Mutex
 	deadline  time.Time // for reads
 	wdeadline time.Time
-	reading   bool  // a Read is in progress
-	writing   bool  // a Write is in progress
-	shut      error // why the socket was shut down for reading to end a wait
+	users     int   // reads, writes and peeks using fd now
+	closed    bool  // Close was called; fd is closed once users is 0
+	shut      error // why the socket was shut down to end a wait
+	replyDue  bool  // a command was written and its reply not yet read
+
+	yielded atomic.Int64 // when yield last let the scheduler run, as since monoBase
 }
 
 // waitInThread wraps conn for Options.WaitInThread; connections other
-// than TCP keep the netpoller.
+// than TCP, and any whose socket cannot be taken over, keep the
+// netpoller.
 func waitInThread(conn net.Conn) net.Conn {
 	tc, ok := conn.(*net.TCPConn)
 	if !ok {
@@ -46,106 +57,137 @@ func waitInThread(conn net.Conn) net.Conn {
 	if err != nil {
 		return conn
 	}
-	return &threadConn{TCPConn: tc, rc: rc}
+	fd := -1
+	rc.Control(func(s uintptr) {
+		r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
+		if errno == 0 {
+			fd = int(r)
+		}
+	})
+	if fd < 0 {
+		return conn
+	}
+	t := &threadConn{fd: fd, local: tc.LocalAddr(), remote: tc.RemoteAddr()}
+	// The duplicate keeps the connection open; closing the runtime's
+	// descriptor takes the socket out of its epoll set. The socket stays
+	// non-blocking: the flag belongs to the shared open file.
+	tc.Close()
+	return t
+}
+
+// acquire marks fd in use, failing once the connection is closed or shut.
+func (t *threadConn) acquire(op string, write bool) (deadline time.Time, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.closed:
+		return deadline, t.opErr(op, net.ErrClosed)
+	case t.shut != nil:
+		return deadline, t.opErr(op, t.shut)
+	}
+	t.users++
+	if write {
+		return t.wdeadline, nil
+	}
+	return t.deadline, nil
+}
+
+// release ends a use of fd and closes it if Close came meanwhile. It
+// returns why the socket was shut, if it was: an error or EOF seen after
+// that is not the server's.
+func (t *threadConn) release() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.users--
+	if t.closed && t.users == 0 && t.fd >= 0 {
+		syscall.Close(t.fd)
+		t.fd = -1
+	}
+	return t.shut
 }
 
 func (t *threadConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	t.mu.Lock()
-	deadline, shut := t.deadline, t.shut
-	t.reading = true
-	t.mu.Unlock()
-	defer func() {
-		t.mu.Lock()
-		t.reading = false
-		t.mu.Unlock()
-	}()
-	if shut != nil {
-		return 0, t.opErr("read", shut)
-	}
-	var n int
-	var rerr error
-	err := t.rc.Read(func(fd uintptr) bool {
-		n, rerr = t.ioWait(int(fd), p, deadline, false)
-		return true // never wait in the netpoller
-	})
+	deadline, err := t.acquire("read", false)
 	if err != nil {
-		return 0, t.opErr("read", err)
+		return 0, err
 	}
-	if rerr != nil || n == 0 {
-		// After our own shutdown, the EOF or error is not the server's.
-		t.mu.Lock()
-		shut = t.shut
-		t.mu.Unlock()
-		switch {
-		case shut != nil:
-			return 0, t.opErr("read", shut)
-		case rerr != nil:
-			return 0, t.opErr("read", rerr)
-		}
-		return 0, io.EOF
+	// Right after a command the reply is rarely there yet: waiting first
+	// saves the read that would only say EAGAIN.
+	t.mu.Lock()
+	pollFirst := t.replyDue
+	t.replyDue = false
+	t.mu.Unlock()
+	n, rerr := t.ioWait(p, deadline, false, pollFirst)
+	shut := t.release()
+	switch {
+	case n > 0:
+		return n, nil
+	case shut != nil:
+		return 0, t.opErr("read", shut)
+	case rerr != nil:
+		return 0, t.opErr("read", rerr)
 	}
-	return n, nil
+	return 0, io.EOF
 }
 
 // Write writes all of p, waiting in ppoll while the socket buffer is full.
 // It keeps its deadline itself too: a deadline set through the runtime
 // arms a timer that wakes the netpoller's thread at every renewal.
 func (t *threadConn) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	deadline, shut := t.wdeadline, t.shut
-	t.writing = true
-	t.mu.Unlock()
-	defer func() {
-		t.mu.Lock()
-		t.writing = false
-		t.mu.Unlock()
-	}()
-	if shut != nil {
-		return 0, t.opErr("write", shut)
+	deadline, err := t.acquire("write", true)
+	if err != nil {
+		return 0, err
 	}
 	var n int
 	var werr error
-	err := t.rc.Write(func(fd uintptr) bool {
-		for n < len(p) && werr == nil {
-			var k int
-			k, werr = t.ioWait(int(fd), p[n:], deadline, true)
-			n += k
-		}
-		return true
-	})
-	if err == nil {
-		err = werr
+	for n < len(p) && werr == nil {
+		var k int
+		k, werr = t.ioWait(p[n:], deadline, true, false)
+		n += k
 	}
-	return n, t.opErr("write", err)
+	if shut := t.release(); shut != nil && werr != nil {
+		werr = shut
+	}
+	if n > 0 {
+		t.mu.Lock()
+		t.replyDue = true
+		t.mu.Unlock()
+	}
+	return n, t.opErr("write", werr)
 }
 
-// ioWait reads from or writes to the non-blocking socket fd, waiting in
-// ppoll until it is ready or the deadline passed.
-func (t *threadConn) ioWait(fd int, p []byte, deadline time.Time, write bool) (int, error) {
+// ioWait reads from or writes to the non-blocking socket, waiting in
+// ppoll until it is ready or the deadline passed; pollFirst waits before
+// the first attempt.
+func (t *threadConn) ioWait(p []byte, deadline time.Time, write, pollFirst bool) (int, error) {
 	events := int16(pollIn)
 	if write {
 		events = pollOut
 	}
 	for {
-		var n int
-		var err error
-		if write {
-			n, err = syscall.Write(fd, p)
-		} else {
-			n, err = syscall.Read(fd, p)
+		if !pollFirst {
+			var n int
+			var err error
+			if write {
+				n, err = syscall.Write(t.fd, p)
+			} else {
+				n, err = syscall.Read(t.fd, p)
+			}
+			switch err {
+			case nil:
+				return n, nil
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+			default:
+				return 0, err
+			}
 		}
-		switch err {
-		case nil:
-			return n, nil
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-		default:
-			return 0, err
-		}
+		pollFirst = false
+		t.yield()
 		var ts *syscall.Timespec
 		if !deadline.IsZero() {
 			d := time.Until(deadline)
@@ -155,13 +197,35 @@ func (t *threadConn) ioWait(fd int, p []byte, deadline time.Time, write bool) (i
 			v := syscall.NsecToTimespec(int64(d))
 			ts = &v
 		}
-		pfd := pollFd{fd: int32(fd), events: events}
+		pfd := pollFd{fd: int32(t.fd), events: events}
 		_, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(ts)), 0, 0, 0)
 		if errno != 0 && errno != syscall.EINTR {
 			return 0, errno
 		}
-		// Readable, hung up, timed out or interrupted: the read or the
-		// deadline check at the top tells which.
+		// Ready, hung up, timed out or interrupted: the next attempt or
+		// the deadline check tells which.
+	}
+}
+
+// yieldEvery is how often yield reschedules: under the runtime's 10 ms
+// limit for one goroutine's turn on its processor.
+const yieldEvery = 8 * time.Millisecond
+
+// monoBase makes yield's clock monotonic.
+var monoBase = time.Now()
+
+// yield lets the scheduler run at most every yieldEvery. A goroutine that
+// only waits in system calls, as one driven from a C thread does here,
+// never goes through the scheduler, so after 10 ms the runtime's monitor
+// thread takes it for one that hogs its processor: it preempts it, takes
+// the processor away, and then polls every 20 µs for the next
+// millisecond or more, a context switch each time, on a core the server
+// may need. Rescheduling before that costs three switches or so instead
+// of about sixty.
+func (t *threadConn) yield() {
+	now := int64(time.Since(monoBase))
+	if last := t.yielded.Load(); now-last >= int64(yieldEvery) && t.yielded.CompareAndSwap(last, now) {
+		runtime.Gosched()
 	}
 }
 
@@ -180,18 +244,26 @@ func (t *threadConn) opErr(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &net.OpError{Op: op, Net: "tcp", Source: t.LocalAddr(), Addr: t.RemoteAddr(), Err: err}
+	return &net.OpError{Op: op, Net: "tcp", Source: t.local, Addr: t.remote, Err: err}
 }
 
 // wakeLocked ends a wait in progress, which then fails with why; t.mu is
 // held.
 func (t *threadConn) wakeLocked(why error) {
-	if (t.reading || t.writing) && t.shut == nil {
+	if t.users > 0 && t.shut == nil && t.fd >= 0 {
 		t.shut = why
-		t.rc.Control(func(fd uintptr) { syscall.Shutdown(int(fd), syscall.SHUT_RDWR) })
+		syscall.Shutdown(t.fd, syscall.SHUT_RDWR)
 	}
 }
 
+// LocalAddr returns the local network address.
+func (t *threadConn) LocalAddr() net.Addr { return t.local }
+
+// RemoteAddr returns the server's network address.
+func (t *threadConn) RemoteAddr() net.Addr { return t.remote }
+
+// SetReadDeadline bounds reads; a deadline in the past ends a read in
+// progress.
 func (t *threadConn) SetReadDeadline(d time.Time) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -212,16 +284,43 @@ func (t *threadConn) SetWriteDeadline(d time.Time) error {
 	return nil
 }
 
+// SetDeadline sets both deadlines.
 func (t *threadConn) SetDeadline(d time.Time) error {
 	t.SetWriteDeadline(d)
 	return t.SetReadDeadline(d)
 }
 
-// Close ends a wait in progress first: the runtime's close waits for the
-// read to let go of the descriptor.
+// Close ends a wait in progress and closes the socket, at once or when
+// that wait has let go of it.
 func (t *threadConn) Close() error {
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return t.opErr("close", net.ErrClosed)
+	}
 	t.wakeLocked(net.ErrClosed)
-	t.mu.Unlock()
-	return t.TCPConn.Close()
+	t.closed = true
+	if t.users == 0 {
+		syscall.Close(t.fd)
+		t.fd = -1
+	}
+	return nil
 }
+
+// SyscallConn lets waitingOnSocket peek at the socket.
+func (t *threadConn) SyscallConn() (syscall.RawConn, error) { return threadRaw{t}, nil }
+
+// threadRaw is threadConn's syscall.RawConn; only Control is used.
+type threadRaw struct{ t *threadConn }
+
+func (r threadRaw) Control(f func(fd uintptr)) error {
+	if _, err := r.t.acquire("control", false); err != nil {
+		return err
+	}
+	f(uintptr(r.t.fd))
+	r.t.release()
+	return nil
+}
+
+func (r threadRaw) Read(func(fd uintptr) bool) error  { return syscall.EINVAL }
+func (r threadRaw) Write(func(fd uintptr) bool) error { return syscall.EINVAL }

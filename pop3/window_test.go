@@ -134,3 +134,32 @@ func TestFetchUsesEarlierList(t *testing.T) {
 	assert.Equal(t, 1, lists, "LIST asked once")
 	assert.Equal(t, 2, retrs, "the window follows the remembered sizes")
 }
+
+// The window is topped up in batches, once half of it has been read (in
+// commands or in announced bytes), not after every reply: the writer then
+// wakes once per batch instead of once per message.
+func TestFetchRefillsInBatches(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts pop3.FetchOptions
+	}{
+		{"commands", pop3.FetchOptions{Window: 4, MaxInFlight: -1}},
+		{"bytes", pop3.FetchOptions{MaxInFlight: 4 * (1024 + 64)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
+			srv.AddUser("alice", "secret", sized(12, 1024)...)
+			var trace strings.Builder // written only by the goroutine calling Fetch
+			c := pop3.DialForTest(t, pop3.Dialer{Options: pop3.Options{DebugWriter: &trace}}, srv.Addr())
+			require.NoError(t, c.Login(t.Context(), "alice", "secret", &pop3.LoginOptions{Method: pop3.AuthUser}))
+			var sent []int
+			ids := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+			err := c.Fetch(t.Context(), ids, &tc.opts, func(m *pop3.Message) error {
+				sent = append(sent, strings.Count(trace.String(), "C: RETR "))
+				return nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, []int{4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 12, 12}, sent, "RETRs sent when each message was handed over")
+		})
+	}
+}
