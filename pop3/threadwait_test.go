@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -110,4 +111,46 @@ func TestWaitInThreadTLS(t *testing.T) {
 	}))
 	assert.Equal(t, 2, n)
 	require.NoError(t, c.Quit(t.Context()))
+}
+
+// The socket a WaitInThread connection uses is not in the runtime's epoll
+// set, where every segment that arrived would wake a netpoller thread,
+// and the runtime's own descriptor for it is closed. The kernel lists an
+// epoll set's descriptors in its fdinfo ("tfd:").
+func TestWaitInThreadLeavesNetpoller(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("NOOP"), S("+OK"), Hangup())
+	c := threadDial(t, s, Options{})
+	tc := c.Conn().(*threadConn)
+	require.NoError(t, c.Noop(t.Context()))
+
+	watched := map[int]bool{}
+	polls := 0
+	fds, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	for _, e := range fds {
+		if link, _ := os.Readlink("/proc/self/fd/" + e.Name()); link != "anon_inode:[eventpoll]" {
+			continue
+		}
+		polls++
+		info, err := os.ReadFile("/proc/self/fdinfo/" + e.Name())
+		require.NoError(t, err)
+		for _, line := range strings.Split(string(info), "\n") {
+			var fd int
+			if _, err := fmt.Sscanf(line, "tfd: %d", &fd); err == nil {
+				watched[fd] = true
+			}
+		}
+	}
+	require.NotZero(t, polls, "the runtime's epoll set was not found")
+	assert.False(t, watched[tc.fd], "socket %d is in an epoll set", tc.fd)
+	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", tc.fd))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(link, "socket:"), "fd %d is %s", tc.fd, link)
+	n := 0
+	for _, e := range fds {
+		if l, _ := os.Readlink("/proc/self/fd/" + e.Name()); l == link {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "descriptors open on %s", link)
 }
