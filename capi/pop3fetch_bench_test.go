@@ -32,7 +32,7 @@ func BenchmarkPop3fetchDisk(b *testing.B) {
 		fetchBin = other // another build, to compare
 	}
 	corpus := extBenchCorpus()
-	rounds := perfRounds()
+	rounds := perfRounds(3)
 	for range b.N {
 		best := map[string]float64{}
 		keep := func(name string, secs float64) {

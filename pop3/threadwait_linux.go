@@ -110,6 +110,7 @@ func (t *threadConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	t.yield()
 	deadline, err := t.acquire("read", false)
 	if err != nil {
 		return 0, err
@@ -187,7 +188,6 @@ func (t *threadConn) ioWait(p []byte, deadline time.Time, write, pollFirst bool)
 			}
 		}
 		pollFirst = false
-		t.yield()
 		var ts *syscall.Timespec
 		if !deadline.IsZero() {
 			d := time.Until(deadline)
@@ -214,14 +214,14 @@ const yieldEvery = 8 * time.Millisecond
 // monoBase makes yield's clock monotonic.
 var monoBase = time.Now()
 
-// yield lets the scheduler run at most every yieldEvery. A goroutine that
-// only waits in system calls, as one driven from a C thread does here,
-// never goes through the scheduler, so after 10 ms the runtime's monitor
-// thread takes it for one that hogs its processor: it preempts it, takes
-// the processor away, and then polls every 20 µs for the next
-// millisecond or more, a context switch each time, on a core the server
-// may need. Rescheduling before that costs three switches or so instead
-// of about sixty.
+// yield lets the scheduler run at most every yieldEvery; every Read calls
+// it. A goroutine driven from a C thread, which waits in system calls and
+// calls back into C but never parks, does not go through the scheduler,
+// so after 10 ms the runtime's monitor thread takes it for one that hogs
+// its processor: it preempts it, takes the processor away, and then polls
+// every 20 µs for the next millisecond or more, a context switch each
+// time, on a core the server may need. Rescheduling before that costs
+// three switches or so instead of about sixty.
 func (t *threadConn) yield() {
 	now := int64(time.Since(monoBase))
 	if last := t.yielded.Load(); now-last >= int64(yieldEvery) && t.yielded.CompareAndSwap(last, now) {

@@ -154,3 +154,19 @@ func TestWaitInThreadLeavesNetpoller(t *testing.T) {
 	}
 	assert.Equal(t, 1, n, "descriptors open on %s", link)
 }
+
+// Reads let the scheduler run now and then (yield), so that the runtime
+// does not preempt a goroutine driven from C as one hogging its processor.
+func TestWaitInThreadYields(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), C("NOOP"), S("+OK"), C("NOOP"), S("+OK"), Hangup())
+	time.Sleep(yieldEvery) // since the clock's base, set when the package started
+	c := threadDial(t, s, Options{})
+	tc := c.Conn().(*threadConn)
+	first := tc.yielded.Load()
+	require.NotZero(t, first, "reading the greeting yielded")
+	require.NoError(t, c.Noop(t.Context()))
+	assert.Equal(t, first, tc.yielded.Load(), "not again within yieldEvery")
+	time.Sleep(yieldEvery)
+	require.NoError(t, c.Noop(t.Context()))
+	assert.Greater(t, tc.yielded.Load(), first, "again after yieldEvery")
+}
