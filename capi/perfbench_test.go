@@ -56,9 +56,9 @@ import (
 // the scheduler each time); delay1ms goes through a proxy in this process
 // that holds every chunk of bytes for 1 ms in each direction (a 2 ms
 // round trip, as on a LAN with a slow hop; the kernel's netem is not
-// available everywhere). Each way runs several rounds, interleaved (7 on
-// loopback, 5 busy, 3 through the delay; PERF_ROUNDS sets them all), and
-// the median counts, with the context switches of that median run.
+// available everywhere). Each way runs several rounds, interleaved: 7 on
+// loopback, 9 busy (the noisiest), 3 through the delay (PERF_ROUNDS sets
+// them all). The median counts, with the context switches of its run.
 func BenchmarkPerf(b *testing.B) {
 	if !extDovecotInstalled() {
 		b.Skip("dovecot is not installed (build/dovecot/install.sh); benchmarks skip without it")
@@ -77,7 +77,7 @@ func BenchmarkPerf(b *testing.B) {
 		delay  time.Duration
 		busy   bool
 		rounds int
-	}{{"loopback", 0, false, 7}, {"busy", 0, true, 5}, {"delay1ms", time.Millisecond, false, 3}} {
+	}{{"loopback", 0, false, 7}, {"busy", 0, true, 9}, {"delay1ms", time.Millisecond, false, 3}} {
 		b.Run(path.name, func(b *testing.B) {
 			addr := dc.Addr()
 			if path.delay > 0 {
