@@ -31,7 +31,8 @@ import (
 // anyway. The descriptor is closed when the last wait on it has ended, so
 // that a concurrent Close never lets a wait touch a reused number.
 type threadConn struct {
-	fd            int
+	fd            int           // valid while open or in use
+	open          *atomic.Int64 // fd until closed, then -1; shared with the cleanup
 	local, remote net.Addr
 
 	mu        sync.Mutex
@@ -67,7 +68,11 @@ func waitInThread(conn net.Conn) net.Conn {
 	if fd < 0 {
 		return conn
 	}
-	t := &threadConn{fd: fd, local: tc.LocalAddr(), remote: tc.RemoteAddr()}
+	t := &threadConn{fd: fd, open: new(atomic.Int64), local: tc.LocalAddr(), remote: tc.RemoteAddr()}
+	t.open.Store(int64(fd))
+	// A connection dropped without Close gives its socket back, as the
+	// runtime's own connections do.
+	runtime.AddCleanup(t, closeFD, t.open)
 	// The duplicate keeps the connection open; closing the runtime's
 	// descriptor takes the socket out of its epoll set. The socket stays
 	// non-blocking: the flag belongs to the shared open file.
@@ -99,9 +104,8 @@ func (t *threadConn) release() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.users--
-	if t.closed && t.users == 0 && t.fd >= 0 {
-		syscall.Close(t.fd)
-		t.fd = -1
+	if t.closed && t.users == 0 {
+		closeFD(t.open)
 	}
 	return t.shut
 }
@@ -250,7 +254,7 @@ func (t *threadConn) opErr(op string, err error) error {
 // wakeLocked ends a wait in progress, which then fails with why; t.mu is
 // held.
 func (t *threadConn) wakeLocked(why error) {
-	if t.users > 0 && t.shut == nil && t.fd >= 0 {
+	if t.users > 0 && t.shut == nil && t.open.Load() >= 0 {
 		t.shut = why
 		syscall.Shutdown(t.fd, syscall.SHUT_RDWR)
 	}
@@ -301,10 +305,16 @@ func (t *threadConn) Close() error {
 	t.wakeLocked(net.ErrClosed)
 	t.closed = true
 	if t.users == 0 {
-		syscall.Close(t.fd)
-		t.fd = -1
+		closeFD(t.open)
 	}
 	return nil
+}
+
+// closeFD closes the descriptor in open once.
+func closeFD(open *atomic.Int64) {
+	if fd := open.Swap(-1); fd >= 0 {
+		syscall.Close(int(fd))
+	}
 }
 
 // SyscallConn lets waitingOnSocket peek at the socket.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,28 @@ func TestWaitInThreadYields(t *testing.T) {
 	time.Sleep(yieldEvery)
 	require.NoError(t, c.Noop(t.Context()))
 	assert.Greater(t, tc.yielded.Load(), first, "again after yieldEvery")
+}
+
+// A connection dropped without Close gives its socket back once
+// collected, as the runtime's own connections do.
+func TestWaitInThreadDroppedClosesSocket(t *testing.T) {
+	s := pop3test.StartScripted(t, greet(), Hangup())
+	d := Dialer{Options: Options{WaitInThread: true}}
+	// Not DialForTest, which keeps c for its cleanup, nor the test's context,
+	// which would keep it until the test ends.
+	c, err := d.Dial(context.Background(), s.Addr())
+	require.NoError(t, err)
+	fd := c.Conn().(*threadConn).fd
+	path := fmt.Sprintf("/proc/self/fd/%d", fd)
+	link, err := os.Readlink(path)
+	require.NoError(t, err)
+	c = nil
+	for range 50 {
+		runtime.GC()
+		if l, err := os.Readlink(path); err != nil || l != link {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s still open on %s", path, link)
 }
