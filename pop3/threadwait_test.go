@@ -163,13 +163,18 @@ func TestWaitInThreadYields(t *testing.T) {
 	time.Sleep(yieldEvery) // since the clock's base, set when the package started
 	c := threadDial(t, s, Options{})
 	tc := c.Conn().(*threadConn)
-	first := tc.yielded.Load()
-	require.NotZero(t, first, "reading the greeting yielded")
+	require.NotZero(t, tc.yielded.Load(), "reading the greeting yielded")
+
+	// Set ahead so that a slow round trip cannot make it due.
+	recent := int64(time.Since(monoBase) + time.Hour)
+	tc.yielded.Store(recent)
 	require.NoError(t, c.Noop(t.Context()))
-	assert.Equal(t, first, tc.yielded.Load(), "not again within yieldEvery")
-	time.Sleep(yieldEvery)
+	assert.Equal(t, recent, tc.yielded.Load(), "not again within yieldEvery")
+
+	due := int64(time.Since(monoBase) - yieldEvery)
+	tc.yielded.Store(due)
 	require.NoError(t, c.Noop(t.Context()))
-	assert.Greater(t, tc.yielded.Load(), first, "again after yieldEvery")
+	assert.Greater(t, tc.yielded.Load(), due, "again after yieldEvery")
 }
 
 // A connection dropped without Close gives its socket back once
