@@ -116,11 +116,16 @@ test: $(LIB) fmt-check test-deps ## gofmt and vet, then every test: Go core, pop
 # installed for root too (and the cross compilers and qemu-user for
 # test-cross), but their tests follow internal/testenv's policy.
 TEST_TOOLS ?= cmake:cmake pkg-config:pkgconf readelf:binutils nm:binutils
-ROOT_TOOLS ?= valgrind:valgrind g++:g++ aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf qemu-aarch64:qemu-user qemu-arm:qemu-user
+# A path instead of a command is a file the package provides: the cross
+# compilers only recommend their C library, which --no-install-recommends
+# leaves out.
+ROOT_TOOLS ?= valgrind:valgrind g++:g++ aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf \
+	/usr/aarch64-linux-gnu/include/stdlib.h:libc6-dev-arm64-cross /usr/arm-linux-gnueabihf/include/stdlib.h:libc6-dev-armhf-cross \
+	qemu-aarch64:qemu-user qemu-arm:qemu-user
 
 test-deps: dovecot-ready ## install what make test needs when it is missing (as root; otherwise name the command)
 	@missing=; for t in $(TEST_TOOLS) $(if $(filter 0,$(shell id -u)),$(ROOT_TOOLS)); do \
-		command -v $${t%%:*} >/dev/null || missing="$$missing $${t##*:}"; done; \
+		case $${t%%:*} in /*) [ -e $${t%%:*} ];; *) command -v $${t%%:*} >/dev/null;; esac || missing="$$missing $${t##*:}"; done; \
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" != 0 ]; then echo "make: make test needs:$$missing; run 'sudo make test-deps'" >&2; exit 1; fi; \
 	export DEBIAN_FRONTEND=noninteractive; \

@@ -43,7 +43,7 @@ var (
 	CTools = Need{"a C toolchain (gcc, g++)", "NXPOP3_SKIP_CTOOLS",
 		"apt-get install gcc g++ (as root)"}
 	Cross = Need{"the ARM cross compilers and qemu-user", "NXPOP3_SKIP_CROSS",
-		"apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user (as root)"}
+		"apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user (as root)"}
 	PTY = Need{"a pseudo-terminal (/dev/ptmx and devpts)", "NXPOP3_SKIP_PTY",
 		"mount -t devpts devpts /dev/pts (as root)"}
 	OffHostAddress = Need{"an IPv4 address other than loopback on this host", "NXPOP3_SKIP_OFFHOST",
