@@ -81,20 +81,22 @@ func waitInThread(conn net.Conn) net.Conn {
 }
 
 // acquire marks fd in use, failing once the connection is closed or shut.
-func (t *threadConn) acquire(op string, write bool) (deadline time.Time, err error) {
+// For a read it also reports, and clears, replyDue.
+func (t *threadConn) acquire(op string, write bool) (deadline time.Time, replyDue bool, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
 	case t.closed:
-		return deadline, t.opErr(op, net.ErrClosed)
+		return deadline, false, t.opErr(op, net.ErrClosed)
 	case t.shut != nil:
-		return deadline, t.opErr(op, t.shut)
+		return deadline, false, t.opErr(op, t.shut)
 	}
 	t.users++
 	if write {
-		return t.wdeadline, nil
+		return t.wdeadline, false, nil
 	}
-	return t.deadline, nil
+	replyDue, t.replyDue = t.replyDue, false
+	return t.deadline, replyDue, nil
 }
 
 // release ends a use of fd and closes it if Close came meanwhile. It
@@ -115,16 +117,12 @@ func (t *threadConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	t.yield()
-	deadline, err := t.acquire("read", false)
+	// Right after a command the reply is rarely there yet: waiting first
+	// saves the read that would only say EAGAIN.
+	deadline, pollFirst, err := t.acquire("read", false)
 	if err != nil {
 		return 0, err
 	}
-	// Right after a command the reply is rarely there yet: waiting first
-	// saves the read that would only say EAGAIN.
-	t.mu.Lock()
-	pollFirst := t.replyDue
-	t.replyDue = false
-	t.mu.Unlock()
 	n, rerr := t.ioWait(p, deadline, false, pollFirst)
 	shut := t.release()
 	switch {
@@ -142,7 +140,7 @@ func (t *threadConn) Read(p []byte) (int, error) {
 // It keeps its deadline itself too: a deadline set through the runtime
 // arms a timer that wakes the netpoller's thread at every renewal.
 func (t *threadConn) Write(p []byte) (int, error) {
-	deadline, err := t.acquire("write", true)
+	deadline, _, err := t.acquire("write", true)
 	if err != nil {
 		return 0, err
 	}
@@ -324,7 +322,8 @@ func (t *threadConn) SyscallConn() (syscall.RawConn, error) { return threadRaw{t
 type threadRaw struct{ t *threadConn }
 
 func (r threadRaw) Control(f func(fd uintptr)) error {
-	if _, err := r.t.acquire("control", false); err != nil {
+	// Asked as a write would be, so that a peek leaves replyDue to the read.
+	if _, _, err := r.t.acquire("control", true); err != nil {
 		return err
 	}
 	f(uintptr(r.t.fd))
