@@ -723,3 +723,42 @@ func TestPop3fetchMboxBareLF(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(data), "\n>From after a bare LF\n>>From quoted\nlone\rCR\n"+long+"\n>From x\n")
 }
+
+// TestPop3fetchBatches: more messages than one batch holds (256), so full
+// batches are made durable on the flusher's thread while the next is
+// written: every message is stored exactly once, reported, deleted, and
+// nothing is left in tmp/.
+func TestPop3fetchBatches(t *testing.T) {
+	t.Parallel()
+	msgs := pfMessages("batch", 600, 300)
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
+	mbox := srv.AddUser("demo", "secret", msgs...)
+	md := filepath.Join(t.TempDir(), "Maildir")
+	out := pfOK(t, nil, "--server", srv.Addr(), "--user", "demo", "--delete", md)
+	require.Contains(t, out, "600 stored")
+	requireExactlyOnce(t, md, msgs)
+	require.Empty(t, mbox.Messages(), "all deleted")
+	require.Empty(t, maildirFiles(t, filepath.Join(md, "tmp")))
+}
+
+// TestPop3fetchBackgroundFlushFails: a batch that fails to become durable
+// on the flusher's thread stops the run when it is collected: nothing is
+// deleted, neither that batch nor the one being written is left in tmp/,
+// and the run says why once (74).
+func TestPop3fetchBackgroundFlushFails(t *testing.T) {
+	t.Parallel()
+	msgs := pfMessages("bgflush", 600, 300)
+	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
+	mbox := srv.AddUser("demo", "secret", msgs...)
+	md := filepath.Join(t.TempDir(), "Maildir")
+	for _, d := range []string{"", "tmp", "cur"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(md, d), 0o700))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(md, "new"), nil, 0o600))
+	out, code := pfRun(t, nil, "--server", srv.Addr(), "--user", "demo", "--delete", md)
+	require.Equal(t, 74, code, "%s", out)
+	require.Equal(t, 1, strings.Count(out, "Not a directory"), "said once:\n%s", out)
+	require.Equal(t, msgs, mbox.Messages(), "nothing deleted")
+	require.Equal(t, "QUIT", srv.Commands()[len(srv.Commands())-1])
+	require.Empty(t, maildirFiles(t, filepath.Join(md, "tmp")))
+}
