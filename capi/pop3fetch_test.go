@@ -834,12 +834,14 @@ func TestPop3fetchDovecotCrash(t *testing.T) {
 }
 
 // TestPop3fetchASan: the whole --only-new path (state file, tags, tmp/
-// cleanup, LIST, UIDL, pipelined fetch, deletions) under AddressSanitizer.
+// cleanup, LIST, UIDL, pipelined fetch, batches made durable on the
+// flusher's thread, deletions) under AddressSanitizer.
 func TestPop3fetchASan(t *testing.T) {
 	t.Parallel()
 	bin := pop3fetchProgram(t, ctest.ASan)
 	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	msgs := append(edgeMessages(tcpPacketRoom(8192)), pfMessages("asan", 20, 5000)...)
+	msgs = append(msgs, pfMessages("asanbatch", 600, 300)...) // more than two batches
 	mbox := srv.AddUser("demo", "secret", msgs...)
 	md := filepath.Join(t.TempDir(), "Maildir")
 	args := []string{"--server", srv.Addr(), "--user", "demo", "--only-new", "--max-size", "50K", md}
