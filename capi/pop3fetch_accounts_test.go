@@ -724,10 +724,9 @@ func TestPop3fetchMboxBareLF(t *testing.T) {
 	require.Contains(t, string(data), "\n>From after a bare LF\n>>From quoted\nlone\rCR\n"+long+"\n>From x\n")
 }
 
-// TestPop3fetchBatches: more messages than one batch holds (256), so full
-// batches are made durable on the flusher's thread while the next is
-// written: every message is stored exactly once, reported, deleted, and
-// nothing is left in tmp/.
+// TestPop3fetchBatches: more messages than one batch holds (256): every
+// message is stored exactly once, reported, deleted, and nothing is left
+// in tmp/.
 func TestPop3fetchBatches(t *testing.T) {
 	t.Parallel()
 	msgs := pfMessages("batch", 600, 300)
@@ -741,11 +740,10 @@ func TestPop3fetchBatches(t *testing.T) {
 	require.Empty(t, maildirFiles(t, filepath.Join(md, "tmp")))
 }
 
-// TestPop3fetchBackgroundFlushFails: a batch that fails to become durable
-// on the flusher's thread stops the run when it is collected: nothing is
-// deleted, neither that batch nor the one being written is left in tmp/,
-// and the run says why once (74).
-func TestPop3fetchBackgroundFlushFails(t *testing.T) {
+// TestPop3fetchFullBatchFails: a full batch (of 600 messages) that cannot
+// be made durable stops the run there: nothing is deleted, nothing is
+// left in tmp/, and the run says why once (74).
+func TestPop3fetchFullBatchFails(t *testing.T) {
 	t.Parallel()
 	msgs := pfMessages("bgflush", 600, 300)
 	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})

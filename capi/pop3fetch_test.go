@@ -834,8 +834,8 @@ func TestPop3fetchDovecotCrash(t *testing.T) {
 }
 
 // TestPop3fetchASan: the whole --only-new path (state file, tags, tmp/
-// cleanup, LIST, UIDL, pipelined fetch, batches made durable on the
-// flusher's thread, deletions) under AddressSanitizer.
+// cleanup, LIST, UIDL, pipelined fetch, several batches, deletions) under
+// AddressSanitizer.
 func TestPop3fetchASan(t *testing.T) {
 	t.Parallel()
 	bin := pop3fetchProgram(t, ctest.ASan)

@@ -9,17 +9,13 @@
  * renamed into new/, and new/ fsync'd once; the mbox fsync'd once), and
  * only then reports each message as stored. On ext4 the first fsync commits
  * the journal for the whole batch, so the rest are cheap: far fewer costly
- * syncs than one file fsync plus one directory fsync per message. A full
- * Maildir batch is made durable on a thread of its own (deliver_flush_start)
- * while the next one is written, and reported stored, on the caller's
- * thread, once that is done and the next batch is full (or at the end). An
- * MDA delivers each message itself: it is stored when the command exits 0.
+ * syncs than one file fsync plus one directory fsync per message. An MDA
+ * delivers each message itself: it is stored when the command exits 0.
  */
 #include "pop3fetch.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -133,23 +129,6 @@ struct pending {
     char name[256];
 };
 
-/* A Maildir batch being made durable on its own thread. Only the fields
- * under mu are shared; the batch is the thread's from QUEUED to DONE. */
-enum { FLUSH_IDLE, FLUSH_QUEUED, FLUSH_DONE };
-
-struct flusher {
-    pthread_t thread;
-    int started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int state, quit;
-    const char *dest;
-    struct pending *batch;
-    size_t n;
-    int rc, err, dir_failed; /* the result, its errno, and whether only new/'s fsync failed */
-    char path[MAX_PATH];     /* what failed */
-};
-
 struct delivery {
     const struct account *a;
     char *err;           /* the first failure, for the caller to print once */
@@ -172,10 +151,8 @@ struct delivery {
     size_t out_len;
     int out_fd;
 
-    /* Written, not yet durable: batch is one of bufs, the flusher's batch
-     * the other. */
-    struct pending bufs[2][BATCH_MESSAGES];
-    struct pending *batch;
+    /* Written, not yet durable. */
+    struct pending batch[BATCH_MESSAGES];
     size_t n_batch;
     unsigned long long batch_bytes;
     long long batch_start_ms;
@@ -183,11 +160,7 @@ struct delivery {
     int mbox_fd, mbox_locked;
     off_t mbox_start;    /* where the batch began */
     off_t msg_start;     /* where the message being written began */
-
-    struct flusher fl;
 };
-
-static void flusher_stop(struct flusher *f);
 
 static int fail(struct delivery *d, const char *what)
 {
@@ -208,7 +181,6 @@ struct delivery *deliver_new(const struct account *a, char *errbuf, size_t errsi
     d->err = errbuf;
     d->errsize = errsize;
     d->fd = d->mbox_fd = -1;
-    d->batch = d->bufs[0];
     d->mboxrd = a->delivery == DELIVER_MBOX;
     d->to_lf = !a->keep_crlf || d->mboxrd;
     /* The host part of Maildir names: '/' and ':' are not allowed there,
@@ -224,7 +196,6 @@ void deliver_free(struct delivery *d)
 {
     if (d == NULL) return;
     deliver_abort(d);
-    flusher_stop(&d->fl);
     if (d->mbox_fd >= 0) close(d->mbox_fd);
     free(d);
 }
@@ -576,199 +547,45 @@ int deliver_batch_full(const struct delivery *d)
                               now_ms() - d->batch_start_ms >= BATCH_MS);
 }
 
-/* maildir_sync makes a batch of messages in dest/tmp/ durable in
- * dest/new/: each file fsync'd and closed, then renamed, then new/
- * fsync'd. On a failure it returns -1 with errno and path set, and
- * *dir_failed tells that only the last step failed (the messages are in
- * new/ but perhaps not durable); what an entry reached is in its fd and
- * renamed fields, for undo_batch. It touches nothing else: it also runs
- * on the flusher's thread. */
-static int maildir_sync(const char *dest, struct pending *b, size_t n, char *path, size_t size, int *dir_failed)
-{
-    char dst[MAX_PATH];
-    size_t i;
-
-    *dir_failed = 0;
-    for (i = 0; i < n; i++) {
-        int rc = fsync(b[i].fd);
-        if (rc == 0) rc = close(b[i].fd);
-        else close(b[i].fd);
-        b[i].fd = -1;
-        if (rc != 0) {
-            int e = errno;
-            path_fmt(path, size, "%s/tmp/%s", dest, b[i].name);
-            errno = e;
-            return -1;
-        }
-    }
-    for (i = 0; i < n; i++) {
-        if (path_fmt(path, size, "%s/tmp/%s", dest, b[i].name) != 0 ||
-            path_fmt(dst, sizeof dst, "%s/new/%s", dest, b[i].name) != 0 || rename(path, dst) != 0) {
-            int e = errno;
-            snprintf(path, size, "%s", dst);
-            errno = e;
-            return -1;
-        }
-        b[i].renamed = 1;
-    }
-    if (path_fmt(path, size, "%s/new", dest) != 0 || fsync_dir(path) != 0) {
-        *dir_failed = 1;
-        return -1;
-    }
-    return 0;
-}
-
-/* undo_batch removes what a batch that did not become durable left in
- * tmp/: open files are closed, files not renamed unlinked. */
-static void undo_batch(const char *dest, struct pending *b, size_t n)
-{
-    char path[MAX_PATH];
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (b[i].fd >= 0) close(b[i].fd);
-        b[i].fd = -1;
-        if (!b[i].renamed && path_fmt(path, sizeof path, "%s/tmp/%s", dest, b[i].name) == 0) unlink(path);
-    }
-}
-
-static void *flusher_main(void *arg)
-{
-    struct flusher *f = arg;
-
-    pthread_mutex_lock(&f->mu);
-    for (;;) {
-        while (f->state != FLUSH_QUEUED && !f->quit) pthread_cond_wait(&f->cv, &f->mu);
-        if (f->state != FLUSH_QUEUED) break;
-        pthread_mutex_unlock(&f->mu);
-        int rc = maildir_sync(f->dest, f->batch, f->n, f->path, sizeof f->path, &f->dir_failed);
-        int err = errno;
-        pthread_mutex_lock(&f->mu);
-        f->rc = rc;
-        f->err = err;
-        f->state = FLUSH_DONE;
-        pthread_cond_broadcast(&f->cv);
-    }
-    pthread_mutex_unlock(&f->mu);
-    return NULL;
-}
-
-/* flusher_wait waits for a queued batch and returns the flusher's state. */
-static int flusher_wait(struct flusher *f)
-{
-    int state;
-
-    if (!f->started) return FLUSH_IDLE;
-    pthread_mutex_lock(&f->mu);
-    while (f->state == FLUSH_QUEUED) pthread_cond_wait(&f->cv, &f->mu);
-    state = f->state;
-    pthread_mutex_unlock(&f->mu);
-    return state;
-}
-
-/* flusher_stop ends the thread. A batch whose sync failed and that nobody
- * collected is undone; one that succeeded stays stored in new/, reported
- * or not (never reported means never deleted, and found again by its
- * tag). */
-static void flusher_stop(struct flusher *f)
-{
-    if (!f->started) return;
-    if (flusher_wait(f) == FLUSH_DONE && f->rc != 0 && !f->dir_failed) undo_batch(f->dest, f->batch, f->n);
-    pthread_mutex_lock(&f->mu);
-    f->quit = 1;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
-    pthread_mutex_destroy(&f->mu);
-    pthread_cond_destroy(&f->cv);
-    f->started = 0;
-}
-
-/* deliver_collect waits for the batch the flusher has and reports its
- * messages stored, or its failure (undoing what is not durable). */
-int deliver_collect(struct delivery *d, void (*stored)(UINT item, void *ctx), void *ctx)
-{
-    struct flusher *f = &d->fl;
-    size_t i;
-
-    if (flusher_wait(f) != FLUSH_DONE) return 0;
-    pthread_mutex_lock(&f->mu);
-    f->state = FLUSH_IDLE;
-    pthread_mutex_unlock(&f->mu);
-    if (f->rc != 0) {
-        errno = f->err;
-        fail(d, f->path);
-        /* Renamed but perhaps not durable: not stored. With only-new, the
-         * next run finds them by their tags (and fsyncs new/ first);
-         * nothing is deleted for them now. */
-        if (!f->dir_failed) undo_batch(f->dest, f->batch, f->n);
-        return -1;
-    }
-    for (i = 0; i < f->n; i++) stored(f->batch[i].item, ctx);
-    return 0;
-}
-
-/* deliver_flush_start hands a full Maildir batch to the flusher's thread,
- * after collecting the one it had, and returns: the next batch is
- * written while this one syncs. Other deliveries, or a thread that cannot
- * be started, flush at once (deliver_flush). */
-int deliver_flush_start(struct delivery *d, void (*stored)(UINT item, void *ctx), void *ctx)
-{
-    struct flusher *f = &d->fl;
-
-    if (d->a->delivery != DELIVER_MAILDIR || d->n_batch == 0) return deliver_flush(d, stored, ctx);
-    if (deliver_collect(d, stored, ctx) != 0) {
-        deliver_abort(d);
-        return -1;
-    }
-    if (!f->started) {
-        f->dest = d->a->dest;
-        pthread_mutex_init(&f->mu, NULL);
-        pthread_cond_init(&f->cv, NULL);
-        if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
-            pthread_mutex_destroy(&f->mu);
-            pthread_cond_destroy(&f->cv);
-            return deliver_flush(d, stored, ctx);
-        }
-        f->started = 1;
-    }
-    pthread_mutex_lock(&f->mu);
-    f->batch = d->batch;
-    f->n = d->n_batch;
-    f->state = FLUSH_QUEUED;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    d->batch = d->batch == d->bufs[0] ? d->bufs[1] : d->bufs[0];
-    d->n_batch = 0;
-    d->batch_bytes = 0;
-    return 0;
-}
-
 /* deliver_flush makes the batch durable and then calls stored for each of
- * its messages, after collecting the flusher's batch; on a failure it
- * calls it for none of this batch, and the batch is undone as far as it
- * can be (deliver_abort). */
+ * its messages; on a failure it calls it for none, and the batch is
+ * undone as far as it can be (deliver_abort). */
 int deliver_flush(struct delivery *d, void (*stored)(UINT item, void *ctx), void *ctx)
 {
-    char path[MAX_PATH];
+    char src[MAX_PATH], dst[MAX_PATH];
     size_t i;
-    int dir_failed;
 
-    if (deliver_collect(d, stored, ctx) != 0) {
-        deliver_abort(d);
-        return -1;
-    }
     if (d->n_batch == 0) return 0;
     if (d->a->delivery == DELIVER_MAILDIR) {
-        if (maildir_sync(d->a->dest, d->batch, d->n_batch, path, sizeof path, &dir_failed) != 0) {
-            fail(d, path);
-            if (dir_failed) {
-                /* Renamed but perhaps not durable: not stored (see
-                 * deliver_collect). */
-                d->n_batch = 0;
+        for (i = 0; i < d->n_batch; i++) {
+            struct pending *p = &d->batch[i];
+            int rc = fsync(p->fd);
+            if (rc == 0) rc = close(p->fd);
+            else close(p->fd);
+            p->fd = -1;
+            if (rc != 0) {
+                path_fmt(src, sizeof src, "%s/tmp/%s", d->a->dest, p->name);
+                fail(d, src);
+                deliver_abort(d);
                 return -1;
             }
-            deliver_abort(d);
+        }
+        for (i = 0; i < d->n_batch; i++) {
+            struct pending *p = &d->batch[i];
+            if (path_fmt(src, sizeof src, "%s/tmp/%s", d->a->dest, p->name) != 0 ||
+                path_fmt(dst, sizeof dst, "%s/new/%s", d->a->dest, p->name) != 0 || rename(src, dst) != 0) {
+                fail(d, dst);
+                deliver_abort(d);
+                return -1;
+            }
+            p->renamed = 1;
+        }
+        if (path_fmt(dst, sizeof dst, "%s/new", d->a->dest) != 0 || fsync_dir(dst) != 0) {
+            /* Renamed but perhaps not durable: not stored. With only-new,
+             * the next run finds them by their tags (and fsyncs new/
+             * first); nothing is deleted for them now. */
+            fail(d, dst);
+            d->n_batch = 0;
             return -1;
         }
     } else if (d->a->delivery == DELIVER_MBOX) {
@@ -815,10 +632,17 @@ void deliver_cancel(struct delivery *d)
  * where the batch began, an MDA still reading is stopped. */
 void deliver_abort(struct delivery *d)
 {
+    char path[MAX_PATH];
+    size_t i;
     int saved = errno;
 
     deliver_cancel(d);
-    if (d->a->delivery == DELIVER_MAILDIR) undo_batch(d->a->dest, d->batch, d->n_batch);
+    for (i = 0; i < d->n_batch && d->a->delivery == DELIVER_MAILDIR; i++) {
+        struct pending *p = &d->batch[i];
+        if (p->fd >= 0) close(p->fd);
+        p->fd = -1;
+        if (!p->renamed && path_fmt(path, sizeof path, "%s/tmp/%s", d->a->dest, p->name) == 0) unlink(path);
+    }
     if (d->mbox_locked) {
         if (ftruncate(d->mbox_fd, d->mbox_start) == 0) fsync(d->mbox_fd);
         mbox_lock(d, F_UNLCK);

@@ -338,7 +338,7 @@ static UINT on_packet(NX_POP3_CLIENT *client_ptr, UINT item, NX_PACKET *packet, 
             on_stored(item, r);
             ok = after_stored(r) == 0;
         } else if (ok && deliver_batch_full(r->d)) {
-            ok = deliver_flush_start(r->d, on_stored, r) == 0 && after_stored(r) == 0;
+            ok = deliver_flush(r->d, on_stored, r) == 0 && after_stored(r) == 0;
         }
     }
     if (!ok) {
@@ -577,10 +577,9 @@ int run_account(const struct account *a, const struct globals *g)
     status = fetch_new(&r);
     /* What was written before a server failure is still good, but for a
      * message cut short: make it durable. After a local failure the batch
-     * is already undone, but one that was syncing may have become stored. */
+     * is already undone. */
     if (r.in_msg) deliver_cancel(r.d);
-    if (r.local_failed) deliver_collect(r.d, on_stored, &r);
-    else if (deliver_flush(r.d, on_stored, &r) != 0) r.local_failed = 1;
+    if (!r.local_failed && deliver_flush(r.d, on_stored, &r) != 0) r.local_failed = 1;
     if (r.local_failed) {
         if (r.derr[0]) say(&r, "%s", r.derr);
         code = PF_EX_IOERR;

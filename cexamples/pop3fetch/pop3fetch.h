@@ -86,8 +86,6 @@ int deliver_write(struct delivery *d, const void *data, size_t len);
 int deliver_end(struct delivery *d);
 int deliver_batch_full(const struct delivery *d);
 int deliver_flush(struct delivery *d, void (*stored)(UINT item, void *ctx), void *ctx);
-int deliver_flush_start(struct delivery *d, void (*stored)(UINT item, void *ctx), void *ctx);
-int deliver_collect(struct delivery *d, void (*stored)(UINT item, void *ctx), void *ctx);
 void deliver_cancel(struct delivery *d);
 void deliver_abort(struct delivery *d);
 void deliver_free(struct delivery *d);
