@@ -79,6 +79,7 @@ int mkdir_parents(const char *path);
 /* One message's worth of delivery, and the batch of messages that are
  * written but not yet durable. */
 struct delivery;
+void deliver_reserve_fds(void);
 struct delivery *deliver_new(const struct account *a, char *errbuf, size_t errsize);
 int deliver_prepare(struct delivery *d);
 int deliver_begin(struct delivery *d, UINT item, const char *tag);
