@@ -232,6 +232,7 @@ struct delivery *deliver_new(const struct account *a, char *errbuf, size_t errsi
     d->err = errbuf;
     d->errsize = errsize;
     d->fd = d->mbox_fd = -1;
+    d->batch_max = BATCH_MESSAGES;
     d->mboxrd = a->delivery == DELIVER_MBOX;
     d->to_lf = !a->keep_crlf || d->mboxrd;
     /* The host part of Maildir names: '/' and ':' are not allowed there,
@@ -596,7 +597,7 @@ int deliver_end(struct delivery *d)
 /* deliver_batch_full tells when the batch should be made durable. */
 int deliver_batch_full(const struct delivery *d)
 {
-    return d->n_batch > 0 && (d->n_batch >= BATCH_MESSAGES || (d->batch_max > 0 && d->n_batch >= d->batch_max) || d->batch_bytes >= BATCH_BYTES ||
+    return d->n_batch > 0 && (d->n_batch >= d->batch_max || d->batch_bytes >= BATCH_BYTES ||
                               now_ms() - d->batch_start_ms >= BATCH_MS);
 }
 
