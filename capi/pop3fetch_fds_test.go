@@ -32,8 +32,7 @@ func TestPop3fetchOpenFileLimit(t *testing.T) {
 	srv := pop3test.Start(t, pop3test.Options{Pipelining: true})
 	mbox := srv.AddUser("demo", "secret", msgs...)
 	md := filepath.Join(t.TempDir(), "Maildir")
-	env := []string{"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir()}
-	out, err := cRun(t, ctest.Plain, "/bin/sh", nil, env, "-c", `ulimit -n 64 && exec "$0" "$@"`,
+	out, err := cRun(t, ctest.Plain, "/bin/sh", nil, pfEnv(t, nil), "-c", `ulimit -n 64 && exec "$0" "$@"`,
 		pop3fetchBin(t), "--server", srv.Addr(), "--user", "demo", "--delete", md)
 	require.NoError(t, err, "%s", out)
 	require.Contains(t, out, "300 stored")
@@ -53,7 +52,7 @@ func TestPop3fetchReservesDescriptors(t *testing.T) {
 	defer ln.Close()
 	cmd := exec.Command(pop3fetchBin(t), "--server", ln.Addr().String(), "--user", "demo", "--timeout", "5",
 		filepath.Join(t.TempDir(), "Maildir"))
-	cmd.Env = append(os.Environ(), "POP3_PASSWORD=secret", "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir())
+	cmd.Env = append(os.Environ(), pfEnv(t, []string{"POP3_PASSWORD=secret"})...)
 	require.NoError(t, cmd.Start())
 	defer cmd.Wait()
 	defer cmd.Process.Kill()

@@ -52,9 +52,7 @@ func pop3fetchBin(t *testing.T) string {
 // environment (cRun's), plus env, and returns its output and exit code.
 func pfRun(t *testing.T, env []string, args ...string) (string, int) {
 	t.Helper()
-	// No config file or state of the user running the tests.
-	env = append([]string{"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir()}, env...)
-	out, err := cRun(t, ctest.Plain, pop3fetchBin(t), nil, env, args...)
+	out, err := cRun(t, ctest.Plain, pop3fetchBin(t), nil, pfEnv(t, env), args...)
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -64,6 +62,12 @@ func pfRun(t *testing.T, env []string, args ...string) (string, int) {
 	}
 	t.Fatalf("pop3fetch: %v\n%s", err, out)
 	return "", -1
+}
+
+// pfEnv is env after a config and state directory of the test's own, so
+// that no config file or state of the user running the tests counts.
+func pfEnv(t *testing.T, env []string) []string {
+	return append([]string{"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir()}, env...)
 }
 
 // pfOK runs pop3fetch and requires exit status 0.
